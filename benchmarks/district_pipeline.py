@@ -1,0 +1,129 @@
+"""Benchmark: a district-size OneRoster bundle -> store -> proficiency, credits and GPA.
+
+Prints figures; asserts nothing (performance is measured here, never in the test suite).
+
+    python benchmarks/district_pipeline.py --students 50000 [--workdir /tmp/cbe-bench] [--keep]
+
+Figures:
+* generation time (not part of the pipeline);
+* ingest: rows/s of ``cbe-bridge sync`` over the whole bundle, and the ratio of its time to
+  ``sqlite3``'s own ``.import`` of the same CSV files into an empty database on this machine;
+* compute: aggregation + rollup + credits + GPA time for every student;
+* peak RSS of this process and of the compute workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from cbe_bridge.engine.compute import PolicySource, compute
+from cbe_bridge.samplegen import generate
+from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
+from cbe_bridge.store import open_store
+from cbe_bridge.sync import sync_sources
+
+
+def _rss_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children: contention on a shared machine
+    stretches wall time, much less CPU time, so both are printed."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _csv_rows(folder: Path) -> int:
+    total = 0
+    for path in folder.glob("*.csv"):
+        if path.name == "manifest.csv":
+            continue
+        with open(path, "rb") as handle:
+            total += sum(1 for _ in handle) - 1
+    return total
+
+
+def _sqlite_import(folder: Path, db: Path) -> float:
+    script = ".mode csv\n" + "".join(
+        f".import '{p}' '{p.stem}'\n" for p in sorted(folder.glob("*.csv")) if p.name != "manifest.csv")
+    started = time.perf_counter()
+    subprocess.run(["sqlite3", str(db)], input=script, text=True, check=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=50_000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated data and store")
+    parser.add_argument("--reuse", action="store_true", help="reuse the district already in --workdir")
+    parser.add_argument("--compute-only", action="store_true",
+                        help="reuse the synced store in --workdir and time the computation alone")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="cbe-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        started = time.perf_counter()
+        reference = Path(__file__).resolve().parents[1] / "mappings" / "reference-district.yaml"
+        if not (args.reuse and (work / "district" / "mapping.yaml").exists()):
+            generate(work / "district", students=args.students, extends=reference.as_posix())
+            print(f"generated {args.students} students in {time.perf_counter() - started:.1f} s")
+        if not args.compute_only:
+            for stale in work.glob("*.db*"):
+                stale.unlink()
+        bundle = work / "district" / "oneroster"
+        rows = _csv_rows(bundle)
+        size = sum(p.stat().st_size for p in bundle.glob("*.csv")) / 1024**2
+        print(f"bundle: {rows:,} data rows, {size:,.0f} MiB of CSV")
+
+        if args.compute_only:
+            baseline = None
+        elif shutil.which("sqlite3"):
+            (work / "baseline.db").unlink(missing_ok=True)
+            baseline = _sqlite_import(bundle, work / "baseline.db")
+            print(f"sqlite3 .import: {baseline:.1f} s ({rows / baseline:,.0f} rows/s)")
+        else:
+            baseline = None
+            print("sqlite3 CLI not found: no baseline")
+
+        store = open_store(work / "cbe-bridge.db")
+        ingest = 0.0
+        if not args.compute_only:
+            started, cpu = time.perf_counter(), _cpu_seconds()
+            (outcome,) = sync_sources(store, [OneRosterCsvSource("sis", bundle)])
+            ingest = time.perf_counter() - started
+            received = sum(c.received for c in outcome.counts.values())
+            print(f"cbe-bridge sync: {ingest:.1f} s, {_cpu_seconds() - cpu:.1f} s CPU "
+                  f"({received / ingest:,.0f} rows/s; {outcome.rejected} rejected)"
+                  + (f"; {ingest / baseline:.2f}x sqlite3 .import" if baseline else ""))
+
+        policy = PolicySource((work / "district" / "mapping.yaml",))
+        started, cpu = time.perf_counter(), _cpu_seconds()
+        summary = compute(store, policy, as_of=date(2026, 11, 24), workers=args.workers)
+        took = time.perf_counter() - started
+        print(f"compute: {summary.students:,} students, {summary.proficiency_rows:,} proficiency figures, "
+              f"{summary.course_rows:,} course marks in {took:.1f} s, {_cpu_seconds() - cpu:.1f} s CPU over "
+              f"all processes ({summary.students / took:,.0f} students/s)")
+        print(f"pipeline (sync + compute): {ingest + took:.1f} s")
+        print(f"peak RSS: this process {_rss_mib(resource.RUSAGE_SELF):,.0f} MiB, "
+              f"largest worker {_rss_mib(resource.RUSAGE_CHILDREN):,.0f} MiB")
+        print(f"store size: {(work / 'cbe-bridge.db').stat().st_size / 1024**2:,.0f} MiB; cores: {os.cpu_count()}")
+        store.dispose()
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

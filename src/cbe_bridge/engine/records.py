@@ -1,0 +1,160 @@
+"""The engine's input rows, read from the store per chunk of students.
+
+Two kinds of input per student, each streamed by SQL through indexes:
+
+* **scores**: a student's score on a learning objective (OneRoster result learning-objective
+  rows, or a result on a line item aligned to objectives), with its date and origin;
+* **course grades**: a student's term or final grade in a class (results on line items of a
+  course-grade category, and ``course_grades`` records from sources that carry them).
+
+Nothing here knows policy: which objective is which node, or what a letter is worth, is the
+:mod:`~cbe_bridge.engine.policy`'s business.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    objective_id: str
+    score: float | None
+    text_score: str | None
+    when: str | None  # assessment (score) date, ISO
+    record: str  # "<table>/<source id>" of the evidence row
+    class_id: str | None
+    line_item_id: str
+    result_min: float | None
+    result_max: float | None
+    scale_titles: str | None  # titles of the score scales attached (result, then line item)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeRow:
+    class_id: str
+    course_id: str | None
+    course_code: str | None
+    sced_code: str | None
+    course_title: str | None
+    session_id: str | None
+    school_year: int | None
+    term_end: str | None
+    letter: str | None
+    percent: float | None
+    when: str | None
+    record: str
+
+
+# CROSS JOIN keeps SQLite's planner on the student index first (results -> their objective
+# rows), whatever its statistics say; PostgreSQL plans it as the inner join it is.
+_SCORES_SQL = """
+SELECT r.student_id, ro.objective_id, ro.score, ro.text_score, r.score_date,
+       'result_objectives/' || ro.source_id, COALESCE(r.class_id, li.class_id), li.source_id,
+       li.result_min, li.result_max,
+       (SELECT MIN(ss.title) FROM result_score_scales rss JOIN score_scales ss
+          ON ss.source = rss.source AND ss.source_id = rss.score_scale_id
+        WHERE rss.source = r.source AND rss.result_id = r.source_id)
+FROM results r
+CROSS JOIN result_objectives ro
+JOIN line_items li ON li.source = r.source AND li.source_id = r.line_item_id
+WHERE r.source = :src AND r.student_id IN ({ids})
+  AND ro.source = r.source AND ro.result_id = r.source_id
+UNION ALL
+SELECT r.student_id, lio.objective_id, r.score, r.text_score, r.score_date,
+       'results/' || r.source_id, COALESCE(r.class_id, li.class_id), li.source_id,
+       li.result_min, li.result_max,
+       (SELECT MIN(ss.title) FROM line_item_score_scales lss JOIN score_scales ss
+          ON ss.source = lss.source AND ss.source_id = lss.score_scale_id
+        WHERE lss.source = li.source AND lss.line_item_id = li.source_id)
+FROM results r
+JOIN line_items li ON li.source = r.source AND li.source_id = r.line_item_id
+JOIN line_item_objectives lio ON lio.source = li.source AND lio.line_item_id = li.source_id
+WHERE r.source = :src AND r.student_id IN ({ids})
+  AND NOT EXISTS (SELECT 1 FROM result_objectives x WHERE x.source = r.source AND x.result_id = r.source_id)
+"""
+
+_GRADES_SQL = """
+SELECT r.student_id, c.source_id, c.course_id, co.course_code, co.sced_code, co.title,
+       li.session_id, s.school_year, s.end_date, r.text_score, r.score, r.score_date,
+       'results/' || r.source_id
+FROM results r
+JOIN line_items li ON li.source = r.source AND li.source_id = r.line_item_id
+JOIN categories cat ON cat.source = li.source AND cat.source_id = li.category_id
+JOIN classes c ON c.source = li.source AND c.source_id = li.class_id
+LEFT JOIN courses co ON co.source = c.source AND co.source_id = c.course_id
+LEFT JOIN academic_sessions s ON s.source = li.source AND s.source_id = li.session_id
+WHERE r.source = :src AND r.student_id IN ({ids}) AND lower(cat.title) IN ({categories})
+UNION ALL
+SELECT g.student_id, g.class_id, COALESCE(g.course_id, c.course_id), co.course_code, co.sced_code,
+       co.title, g.session_id, s.school_year, s.end_date, g.letter, g.percent, g.grade_date,
+       'course_grades/' || g.source_id
+FROM course_grades g
+LEFT JOIN classes c ON c.source = g.source AND c.source_id = g.class_id
+LEFT JOIN courses co ON co.source = g.source AND co.source_id = COALESCE(g.course_id, c.course_id)
+LEFT JOIN academic_sessions s ON s.source = g.source AND s.source_id = g.session_id
+WHERE g.source = :src AND g.student_id IN ({ids})
+"""
+
+
+def _in_list(prefix: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    return ", ".join(f":{n}" for n in names), dict(zip(names, values))
+
+
+def scores_for(conn: Connection, source: str, student_ids: Sequence[str]) -> dict[str, list[ScoreRow]]:
+    """Every objective score of the given students, grouped by student."""
+    ids, params = _in_list("s", student_ids)
+    out: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in conn.execute(sa.text(_SCORES_SQL.format(ids=ids)), {"src": source, **params}):
+        out[row[0]].append(ScoreRow(*row[1:]))
+    return out
+
+
+def grades_for(conn: Connection, source: str, student_ids: Sequence[str],
+               categories: Sequence[str]) -> dict[str, list[GradeRow]]:
+    """Every course (term/final) grade of the given students, grouped by student."""
+    ids, params = _in_list("s", student_ids)
+    cats, cat_params = _in_list("c", [c.lower() for c in categories] or ["\x00"])
+    out: dict[str, list[GradeRow]] = defaultdict(list)
+    sql = _GRADES_SQL.format(ids=ids, categories=cats)
+    for row in conn.execute(sa.text(sql), {"src": source, **params, **cat_params}):
+        out[row[0]].append(GradeRow(*row[1:]))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StudentRow:
+    source: str
+    student_id: str
+    grade_level: str | None
+    school_id: str | None
+
+
+def list_students(conn: Connection, only: Sequence[str] = ()) -> list[StudentRow]:
+    """Students in the store: users with a student role (users.role, roles or enrollments).
+
+    ``only`` narrows to students whose source id or local identifier is listed.
+    """
+    # Three indexed look-ups, not an OR of correlated subqueries (quadratic on a district).
+    sql = """
+    SELECT u.source, u.source_id, u.grades, u.primary_org_id, u.identifier FROM users u
+    JOIN (SELECT source, source_id AS user_id FROM users WHERE role = 'student'
+          UNION SELECT source, user_id FROM roles WHERE role = 'student'
+          UNION SELECT source, user_id FROM enrollments WHERE role = 'student') s
+      ON s.source = u.source AND s.user_id = u.source_id
+    ORDER BY u.source, u.source_id
+    """
+    wanted = set(only)
+    rows = []
+    for source, source_id, grades, org, identifier in conn.execute(sa.text(sql)):
+        if wanted and source_id not in wanted and identifier not in wanted:
+            continue
+        grade = grades.split(",")[-1] if grades else None
+        rows.append(StudentRow(source, source_id, grade, org))
+    return rows

@@ -1,0 +1,1 @@
+"""Source adapters: each reads one platform into canonical records."""

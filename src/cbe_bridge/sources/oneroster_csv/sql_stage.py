@@ -1,0 +1,160 @@
+"""The bulk path for large files on SQLite: cells go in as text, SQL checks and converts them.
+
+Per-row Python work is what limits a CSV load, so for large files the reader hands the csv
+module's rows straight to ``executemany`` into a raw text table, and one SQL pass applies the
+same rules as :mod:`.reader` (required values, numbers, dates, booleans, delta status),
+records the rejects with file, line, field and reason, and moves the good rows, converted, into
+the load's staging table. A file that is not valid text in its encoding falls back to the
+row-by-row reader, which names the bad rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from cbe_bridge.sources.oneroster_csv.files import PERSONAL, FileSpec
+from cbe_bridge.sources.oneroster_csv.reader import (
+    DATE_MESSAGE,
+    NUMBER,
+    WHOLE,
+    FileResult,
+    column_plan,
+    open_csv,
+)
+from cbe_bridge.store.ingest import EntityLoad
+
+SQL_STAGING_FROM = 8 * 1024 * 1024  # bytes; smaller files take the row-by-row reader
+_SEP = "char(31)"  # separates field from reason in the one-pass check
+
+
+def usable(load: EntityLoad, spec: FileSpec, size: int) -> bool:
+    # Courses derive their SCED code in Python, and are small anyway.
+    return load.conn.dialect.name == "sqlite" and size >= SQL_STAGING_FROM and spec.entity != "courses"
+
+
+def _regexp(pattern: str, value: str | None) -> bool:
+    return value is not None and re.match(pattern, value) is not None
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cell(i: int) -> str:
+    return f"trim(c{i})"
+
+
+def _problem(kind: str, i: int, header: str, personal: bool) -> str | None:
+    """SQL that is true when cell ``i`` holds a bad value of ``kind``, and its message."""
+    cell = _cell(i)
+    got = "''" if personal else f"' got ''' || substr({cell}, 1, 40) || ''''"
+    tests = {
+        # Plain decimals are settled in SQL; signs and exponents go to the regular expression.
+        "float": (f"NOT (({cell} NOT GLOB '*[^0-9.]*' AND {cell} GLOB '*[0-9]*' AND {cell} NOT GLOB '*.*.*') "
+                  f"OR regexp({_q(NUMBER.pattern)}, {cell}))", "expected a number"),
+        "int": (f"NOT regexp({_q(WHOLE.pattern)}, {cell})", "expected a whole number"),
+        "date": (f"(length({cell}) != 10 OR substr({cell}, 5, 1) != '-' OR date(julianday({cell})) IS NOT {cell})",
+                 DATE_MESSAGE),
+        "datetime": (f"julianday({cell}) IS NULL",
+                     "expected an ISO 8601 date-time such as 2024-05-01T12:00:00Z"),
+        "bool": (f"lower({cell}) NOT IN ('true', 'false', '1', '0')", "expected true or false"),
+    }
+    if kind not in tests:
+        return None
+    test, message = tests[kind]
+    message = header + chr(31) + header + ": " + message + ("" if personal else ",")
+    return f"WHEN {cell} != '' AND {test} THEN {_q(message)} || {got}"
+
+
+def _convert(kind: str, i: int) -> str:
+    cell = f"NULLIF({_cell(i)}, '')"
+    return {
+        "float": f"CAST({cell} AS REAL)",
+        "int": f"CAST({cell} AS INTEGER)",
+        "bool": f"CASE lower({cell}) WHEN 'true' THEN 1 WHEN '1' THEN 1 WHEN 'false' THEN 0 WHEN '0' THEN 0 END",
+        "list": f"NULLIF(replace(replace({cell}, ', ', ','), ' ,', ','), '')",
+    }.get(kind, cell)
+
+
+def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
+                   encoding: str, result: FileResult) -> bool:
+    """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
+    driver = load.conn.connection.driver_connection
+    driver.create_function("regexp", 2, _regexp, deterministic=True)
+    try:
+        opened = open_csv(raw, spec, version=version, encoding=encoding, errors="strict", result=result)
+    except UnicodeDecodeError:
+        return False
+    if opened is None:
+        return True
+    reader, header = opened
+    width = len(header)
+    table = f"raw_{spec.entity}"
+    cursor = driver.cursor()
+    cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    cells = ", ".join(f"c{i} TEXT" for i in range(width))
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} (_line INTEGER, {cells})")
+    try:
+        cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})", _rows(reader, width, spec, result))
+    except UnicodeDecodeError:
+        cursor.execute(f"DROP TABLE temp.{table}")
+        result.rejects.clear()
+        return False
+    index = {h: i for i, h in enumerate(header)}
+    feeding = column_plan(spec, header)
+    sid = _cell(index["sourcedId"])
+    status = _cell(index["status"]) if "status" in index else "''"
+    deleting = f"({delta:d} AND lower({status}) = 'tobedeleted')"
+    whens = [f"WHEN {sid} = '' THEN 'sourcedId' || {_SEP} || 'sourcedId is empty'"]
+    if delta:
+        whens.append(f"WHEN lower({status}) NOT IN ('active', 'tobedeleted') THEN 'status' || {_SEP} || "
+                     "'status must be active or tobedeleted in a delta file'")
+    checks = [f"WHEN {_cell(index[c.header])} = '' THEN {_q(c.header + chr(31) + c.header + ' is required')}"
+              for c in feeding.values() if c.required]
+    personal = spec.entity in PERSONAL
+    checks += [w for c in feeding.values() if (w := _problem(c.kind, index[c.header], c.header, personal))]
+    if checks:
+        whens.append(f"WHEN {deleting} THEN NULL")  # deletions need only their id
+        whens += checks
+    # One pass finds the bad rows (few); the good ones are then moved without re-checking.
+    cursor.execute(f"DROP TABLE IF EXISTS temp.bad_{table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE bad_{table} (_line INTEGER PRIMARY KEY, _reason TEXT)")
+    cursor.execute(f"INSERT INTO bad_{table} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} END "
+                   f"AS _reason FROM {table}) WHERE _reason IS NOT NULL")
+    result.sql_rejects = _record_rejects(load, table, header, sid)
+    columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL"
+               for c in load.data_cols]
+    modified = f"NULLIF({_cell(index['dateLastModified'])}, '')" if "dateLastModified" in index else "NULL"
+    cursor.execute(
+        f"INSERT INTO {load.stage_name} SELECT _line, 0, {sid}, {', '.join(columns)}, {modified}, {deleting} "
+        f"FROM {table} WHERE _line NOT IN (SELECT _line FROM bad_{table})")
+    load.counts.received += cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    cursor.execute(f"DROP TABLE temp.{table}")
+    cursor.execute(f"DROP TABLE temp.bad_{table}")
+    cursor.close()
+    return True
+
+
+def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult) -> Iterator[list]:
+    from cbe_bridge.store.ingest import Reject
+
+    for row in reader:
+        if len(row) == width:
+            yield [reader.line_num, *row]  # type: ignore[attr-defined]
+        elif len(row) > width:
+            result.rejects.append(Reject(spec.entity, f"{spec.name} line {reader.line_num}",  # type: ignore[attr-defined]
+                                         f"{len(row)} cells where the header has {width}"))
+        elif row and any(row):
+            yield [reader.line_num, *row, *[""] * (width - len(row))]  # type: ignore[attr-defined]
+
+
+def _record_rejects(load: EntityLoad, table: str, header: list[str], sid: str) -> int:
+    raw = "json_object(" + ", ".join(f"{_q(h)}, c{i}" for i, h in enumerate(header)) + ")"
+    sep = "instr(_reason, char(31))"
+    return load.conn.exec_driver_sql(
+        f"INSERT INTO rejects (run_id, source, entity, location, record_id, field, reason, raw, status) "
+        f"SELECT ?, ?, ?, ? || ' line ' || _line, NULLIF({sid}, ''), substr(_reason, 1, {sep} - 1), "
+        f"substr(_reason, {sep} + 1), {raw}, 'pending' FROM {table} JOIN bad_{table} USING (_line)",
+        (load.run_id, load.source, load.entity, load.file_label)).rowcount

@@ -1,0 +1,329 @@
+"""Loading one entity's records from one source: stage, check, merge, count.
+
+Rows arrive already parsed (by a source reader) as tuples in the entity's column order. They
+go into a temporary staging table with their line number, then set operations do the rest:
+
+1. duplicate ids in the batch are rejected (the first occurrence wins);
+2. rows whose references point at no record of the same source are rejected and kept, so a
+   later sync that brings the missing record re-tries them;
+3. delta rows marked for deletion delete; a bulk batch deletes the source's records it omits;
+4. the rest are upserted on (source, source_id); unchanged rows are not rewritten, so a
+   re-sync is idempotent and reports ``unchanged``.
+
+All of it runs in the caller's transaction: the caller commits data and watermark together,
+or rolls back (``--dry-run``) after reading the counts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from cbe_bridge.store.schema import CANONICAL, ENTITIES, rejects
+
+BATCH = 20_000
+
+
+@dataclass
+class Counts:
+    """What a load did to one entity."""
+
+    received: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    retried: int = 0  # earlier rejects that went in this time
+
+    def add(self, other: Counts) -> None:
+        for key, value in asdict(other).items():
+            setattr(self, key, getattr(self, key) + value)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record refused by a reader or by a set check, with where and why."""
+
+    entity: str
+    location: str
+    reason: str
+    record_id: str | None = None
+    field: str | None = None
+    raw: dict | None = None
+
+
+@dataclass
+class StagedRow:
+    """One parsed record: its line (for messages), id, data values, and delta flags."""
+
+    line: int
+    source_id: str
+    values: tuple
+    modified_at: str | None = None
+    delete: bool = False
+
+
+@dataclass
+class EntityLoad:
+    """Stages rows of one entity for one source, then merges them (see module docstring)."""
+
+    conn: Connection
+    source: str
+    entity: str
+    run_id: int
+    file_label: str  # how messages name the input, e.g. "results.csv"
+    bulk: bool = True
+    counts: Counts = field(default_factory=Counts)
+
+    def __post_init__(self) -> None:
+        self.table = CANONICAL[self.entity]
+        self.spec = ENTITIES[self.entity]
+        self.stage_name = f"stage_{self.entity}"
+        self.data_cols = self.spec.data_columns
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.stage_name}")
+        col_defs = ", ".join(f"{c} {self._sql_type(c)}" for c in self.data_cols)
+        self.conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {self.stage_name} (_line INTEGER, _retry INTEGER, "
+            f"source_id TEXT, {col_defs}, modified_at TEXT, _delete INTEGER)"
+        )
+        placeholders = ", ".join(["?"] * (len(self.data_cols) + 5))
+        if self.conn.dialect.name != "sqlite":
+            placeholders = ", ".join(["%s"] * (len(self.data_cols) + 5))
+        self._insert_sql = f"INSERT INTO {self.stage_name} VALUES ({placeholders})"
+        self._driver = self.conn.connection.driver_connection  # raw DBAPI for bulk speed
+
+    def _sql_type(self, column: str) -> str:
+        kind = self.table.c[column].type
+        if isinstance(kind, sa.Float):
+            return "DOUBLE PRECISION" if self.conn.dialect.name != "sqlite" else "REAL"
+        if isinstance(kind, sa.Boolean):
+            return "BOOLEAN" if self.conn.dialect.name != "sqlite" else "INTEGER"
+        if isinstance(kind, sa.Integer):
+            return "INTEGER"
+        return "TEXT"
+
+    # -- staging ---------------------------------------------------------------------------
+    def stage(self, rows: Iterable[StagedRow]) -> None:
+        """Put parsed rows into the staging table, in batches."""
+        iterator = iter(rows)
+        cursor = self._driver.cursor()
+        try:
+            while batch := list(islice(iterator, BATCH)):
+                cursor.executemany(
+                    self._insert_sql,
+                    [(r.line, 0, r.source_id, *r.values, r.modified_at, int(r.delete)) for r in batch],
+                )
+                self.counts.received += len(batch)
+        finally:
+            cursor.close()
+
+    def stage_tuples(self, rows: Iterable[tuple]) -> None:
+        """Fast path: rows already shaped ``(line, 0, source_id, *values, modified_at, delete)``."""
+        iterator = iter(rows)
+        cursor = self._driver.cursor()
+        try:
+            while batch := list(islice(iterator, BATCH)):
+                cursor.executemany(self._insert_sql, batch)
+                self.counts.received += len(batch)
+        finally:
+            cursor.close()
+
+    def _restage_pending_rejects(self) -> None:
+        """Earlier reference rejects of this entity get another chance in this delta load.
+
+        (A bulk load carries every record again, so it supersedes earlier rejects instead.)
+        """
+        pending = self.conn.execute(
+            sa.select(rejects.c.id, rejects.c.raw).where(
+                rejects.c.source == self.source, rejects.c.entity == self.entity,
+                rejects.c.status == "pending", rejects.c.field.is_not(None), rejects.c.raw.is_not(None),
+                rejects.c.reason.like("unknown reference%"),
+            )
+        ).all()
+        rows = []
+        for reject_id, raw in pending:
+            record = json.loads(raw)
+            if set(record) >= {"source_id", *self.data_cols}:
+                rows.append((-reject_id, 1, record["source_id"], *[record[c] for c in self.data_cols],
+                             record.get("modified_at"), 0))
+        if rows:
+            self._driver.cursor().executemany(self._insert_sql, rows)
+
+    # -- checks ----------------------------------------------------------------------------
+    def _reject_staged(self, where_sql: str, reason_sql: str, field_name: str | None,
+                       params: dict) -> int:
+        """Move staged rows matching ``where_sql`` to the rejects table; return how many."""
+        cols = ["_line", "_retry", "source_id", *self.data_cols, "modified_at"]
+        found = self.conn.execute(sa.text(
+            f"SELECT {', '.join(cols)}, {reason_sql} FROM {self.stage_name} s WHERE {where_sql}"),
+            params,
+        ).all()
+        if not found:
+            return 0
+        records = []
+        for row in found:
+            line, retry, source_id, *rest = row
+            reason = rest[-1]
+            raw = dict(zip(["source_id", *self.data_cols, "modified_at"], [source_id, *rest[:-1]]))
+            if retry:
+                continue  # a re-tried reject that still fails stays as it is
+            records.append(
+                {"run_id": self.run_id, "source": self.source, "entity": self.entity,
+                 "location": f"{self.file_label} line {line}", "record_id": source_id,
+                 "field": field_name, "reason": reason, "raw": json.dumps(raw), "status": "pending"}
+            )
+        if records:
+            self.conn.execute(rejects.insert(), records)
+        self.conn.execute(sa.text(
+            f"DELETE FROM {self.stage_name} WHERE _line IN "
+            f"(SELECT s._line FROM {self.stage_name} s WHERE {where_sql})"), params)
+        self.counts.rejected += len(records)
+        return len(records)
+
+    def _check_duplicates(self) -> None:
+        self.conn.exec_driver_sql(f"CREATE INDEX ix_{self.stage_name} ON {self.stage_name} (source_id, _line)")
+        # A re-tried reject is superseded by the same record arriving in this batch.
+        self.conn.exec_driver_sql(
+            f"DELETE FROM {self.stage_name} WHERE _retry = 1 AND source_id IN "
+            f"(SELECT source_id FROM {self.stage_name} WHERE _retry = 0)"
+        )
+        duplicated = self.conn.exec_driver_sql(
+            f"SELECT 1 FROM {self.stage_name} GROUP BY source_id HAVING COUNT(*) > 1 LIMIT 1").first()
+        if duplicated is None:
+            return  # the common case: one cheap scan of the index, no per-row work
+        self._reject_staged(
+            f"s._line > (SELECT MIN(d._line) FROM {self.stage_name} d WHERE d.source_id = s.source_id)",
+            f"'duplicate id: first given at line ' || (SELECT MIN(d._line) FROM {self.stage_name} d "
+            "WHERE d.source_id = s.source_id)",
+            "sourcedId",
+            {},
+        )
+
+    def _check_references(self) -> None:
+        for column, target_entity in self.spec.references:
+            target = CANONICAL[target_entity].name
+            self._reject_staged(
+                f"s._delete = 0 AND s.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} t "
+                f"WHERE t.source = :src AND t.source_id = s.{column})",
+                f"'unknown reference: no {target_entity} record with that id'",
+                column,
+                {"src": self.source},
+            )
+
+    # -- merge -----------------------------------------------------------------------------
+    def finish(self) -> Counts:
+        """Check, delete, upsert; return the counts. The caller owns the transaction."""
+        if self.bulk:
+            self._supersede_rejects()
+        else:
+            self._restage_pending_rejects()
+        self._check_duplicates()
+        self._check_references()
+        src = {"src": self.source}
+        t = self.table.name
+        if self.bulk:
+            deleted = self.conn.execute(sa.text(
+                f"DELETE FROM {t} WHERE source = :src AND source_id NOT IN "
+                f"(SELECT source_id FROM {self.stage_name})"), src).rowcount
+        else:
+            deleted = self.conn.execute(sa.text(
+                f"DELETE FROM {t} WHERE source = :src AND source_id IN "
+                f"(SELECT source_id FROM {self.stage_name} WHERE _delete = 1)"), src).rowcount
+        self.counts.deleted += max(deleted, 0)
+        # A first load (no rows of this source yet) needs no counting: everything written is new.
+        first = self.conn.execute(sa.text(f"SELECT 1 FROM {t} WHERE source = :src LIMIT 1"), src).first() is None
+        before = 0 if first else self._count(t)
+        staged = self.conn.exec_driver_sql(
+            f"SELECT COUNT(*), COALESCE(SUM(_retry), 0) FROM {self.stage_name} WHERE _delete = 0").one()
+        written = self._upsert()
+        inserted = written if first else self._count(t) - before
+        self.counts.inserted += inserted
+        self.counts.updated += written - inserted
+        self.counts.unchanged += staged[0] - written
+        self.counts.retried += int(staged[1])
+        self._resolve_rejects()
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.stage_name}")
+        return self.counts
+
+    def _count(self, table: str) -> int:
+        return self.conn.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE source = :src"),
+                                 {"src": self.source}).scalar()
+
+    def _upsert(self) -> int:
+        cols = ["source_id", *self.data_cols, "modified_at"]
+        stage = sa.table(self.stage_name, *[sa.column(c) for c in [*cols, "_delete"]])
+        select = (
+            sa.select(sa.literal(self.source).label("source"), *[stage.c[c] for c in cols],
+                      sa.literal(self.run_id).label("run_id"))
+            .where(stage.c._delete == 0)
+            .order_by(stage.c.source_id)
+        )
+        dialect = sqlite if self.conn.dialect.name == "sqlite" else postgresql
+        stmt = dialect.insert(self.table).from_select(["source", *cols, "run_id"], select)
+        changed = sa.or_(*[self.table.c[c].is_distinct_from(stmt.excluded[c]) for c in self.data_cols])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "source_id"],
+            set_={**{c: stmt.excluded[c] for c in [*self.data_cols, "modified_at"]},
+                  "run_id": stmt.excluded.run_id},
+            where=changed,
+        )
+        if self.conn.dialect.name == "sqlite":
+            return max(self.conn.execute(stmt).rowcount, 0)
+        # SQLAlchemy reports -1 for an INSERT ... SELECT on psycopg; the driver knows the count.
+        compiled = stmt.compile(dialect=self.conn.dialect)
+        with self._driver.cursor() as cursor:
+            cursor.execute(str(compiled), compiled.params)
+            return max(cursor.rowcount, 0)
+
+    def _supersede_rejects(self) -> None:
+        """A bulk batch is the whole truth for its entity: earlier rejects no longer apply."""
+        self.conn.execute(
+            rejects.update()
+            .where(rejects.c.source == self.source, rejects.c.entity == self.entity,
+                   rejects.c.status == "pending", rejects.c.run_id != self.run_id)
+            .values(status="superseded")
+        )
+
+    def _resolve_rejects(self) -> None:
+        """Earlier rejects whose record has now gone in (a corrected delta row) are resolved."""
+        t = self.table
+        self.conn.execute(
+            rejects.update()
+            .where(rejects.c.source == self.source, rejects.c.entity == self.entity,
+                   rejects.c.status == "pending", rejects.c.run_id != self.run_id,
+                   rejects.c.field != "sourcedId",
+                   sa.exists().where(t.c.source == self.source, t.c.source_id == rejects.c.record_id))
+            .values(status="resolved")
+        )
+
+
+def record_rejects(conn: Connection, source: str, run_id: int, items: Sequence[Reject]) -> None:
+    """Store reader-level rejects (bad values, bad rows) for review."""
+    if not items:
+        return
+    conn.execute(
+        rejects.insert(),
+        [{"run_id": run_id, "source": source, "entity": r.entity, "location": r.location,
+          "record_id": r.record_id, "field": r.field, "reason": r.reason,
+          "raw": json.dumps(r.raw) if r.raw is not None else None, "status": "pending"} for r in items],
+    )
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

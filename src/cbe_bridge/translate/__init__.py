@@ -1,0 +1,1 @@
+"""Back-translation for people: GPA listings and the lineage of every figure (``explain``)."""

@@ -1,0 +1,174 @@
+"""Properties of the per-student computation, on a small continuum and the reference policy.
+
+* the order of evidence rows never changes a figure;
+* raising one standards score never lowers a proficiency, a back-translated letter's value or
+  the GPA (the reference policy uses monotone methods: decaying average, k of n, mean);
+* derived evidence is flagged as such and never outweighs direct evidence on a node.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cbe_bridge.continuum import load_continuum
+from cbe_bridge.engine.figures import gpa_figures
+from cbe_bridge.engine.policy import Policy
+from cbe_bridge.engine.records import GradeRow, ScoreRow
+from cbe_bridge.engine.student import compute_student
+from cbe_bridge.mapping import load_mapping
+
+CONTINUUM = """\
+version: 1
+id: tiny
+title: Tiny continuum
+node_types: [Content Area, Competency, Learning Target]
+children:
+  - code: M
+    title: Mathematics
+    children:
+      - code: M.C1
+        title: Ratios
+        children:
+          - {code: M.C1.T1, title: Unit rates}
+          - {code: M.C1.T2, title: Proportions}
+          - {code: M.C1.T3, title: Percent}
+      - code: M.C2
+        title: Expressions
+        children:
+          - {code: M.C2.T1, title: Equivalent expressions}
+          - {code: M.C2.T2, title: Equations}
+"""
+
+MAPPING = """\
+version: 1
+extends: {reference}
+continuum: continuum.yaml
+course_alignments:
+  - match: {{course_code: MATH7}}
+    competencies: [{{node: M.C1, weight: 1.0}}, {{node: M.C2, weight: 1.0}}]
+    credits: 1.0
+graduation:
+  requirements: [{{node: M, level: 3}}]
+"""
+
+TARGETS = ["M.C1.T1", "M.C1.T2", "M.C1.T3", "M.C2.T1", "M.C2.T2"]
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory) -> Policy:
+    folder: Path = tmp_path_factory.mktemp("policy")
+    (folder / "continuum.yaml").write_text(CONTINUUM)
+    (folder / "mapping.yaml").write_text(
+        MAPPING.format(reference=(REPO / "mappings" / "reference-district.yaml").as_posix()))
+    mapping = load_mapping([folder / "mapping.yaml"])
+    return Policy(mapping, load_continuum(folder / "continuum.yaml"))
+
+
+def score(i: int, target: str, value: float, day: int) -> ScoreRow:
+    return ScoreRow(target, float(value), None, f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}",
+                    f"result_objectives/ro{i}", "k1", "li1", None, None, None)
+
+
+GRADE = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", "B", 85.0, "2025-06-15",
+                 "results/final")
+
+evidence = st.lists(st.tuples(st.sampled_from(TARGETS), st.integers(1, 4), st.integers(0, 300)),
+                    min_size=1, max_size=25)
+
+
+def figures(policy: Policy, rows: list[ScoreRow], grades=(GRADE,)) -> dict:
+    result = compute_student(policy, "sis", "s1", rows, list(grades))
+    gpa = {p.scope: p.unweighted.value for p in gpa_figures(policy, result.courses)}
+    return {"nodes": {n: (r.value, r.basis) for n, r in result.nodes.items()},
+            "courses": [(c.letter, c.value, c.credits_earned) for c in result.courses], "gpa": gpa}
+
+
+@settings(max_examples=60, deadline=None)
+@given(evidence, st.randoms(use_true_random=False))
+def test_row_order_never_changes_a_figure(policy, rows, rnd):
+    scored = [score(i, *row) for i, row in enumerate(rows)]
+    shuffled = scored[:]
+    rnd.shuffle(shuffled)
+    assert figures(policy, scored) == figures(policy, shuffled)
+
+
+@settings(max_examples=60, deadline=None)
+@given(evidence, st.data())
+def test_raising_one_score_never_lowers_a_figure(policy, rows, data):
+    scored = [score(i, *row) for i, row in enumerate(rows)]
+    k = data.draw(st.integers(0, len(rows) - 1))
+    target, value, day = rows[k]
+    raised = scored[:]
+    raised[k] = score(k, target, data.draw(st.integers(value, 4)), day)
+    before, after = figures(policy, scored), figures(policy, raised)
+    for node, (value_before, _) in before["nodes"].items():
+        if value_before is not None:
+            assert after["nodes"][node][0] >= value_before - 1e-9, node
+    for (_, v1, _), (_, v2, _) in zip(before["courses"], after["courses"]):
+        if v1 is not None:
+            assert v2 >= v1 - 1e-9
+    for scope, g in before["gpa"].items():
+        if g is not None:
+            assert after["gpa"][scope] >= g - 1e-9
+
+
+def test_course_grade_alone_gives_derived_figures(policy):
+    result = compute_student(policy, "sis", "s1", [], [GRADE])
+    assert result.nodes[policy.continuum.resolve("M.C1").id].basis == "derived"
+    (course,) = result.courses
+    assert course.basis == "derived" and course.letter is not None
+
+
+def test_direct_evidence_decides_where_it_exists(policy):
+    rows = [score(i, t, 4, 10 + i) for i, t in enumerate(TARGETS[:3])]
+    result = compute_student(policy, "sis", "s1", rows, [GRADE])
+    c1 = result.nodes[policy.continuum.resolve("M.C1").id]
+    c2 = result.nodes[policy.continuum.resolve("M.C2").id]
+    assert c1.basis == "direct" and c1.value == pytest.approx(4.0)
+    assert c2.basis == "derived"  # no standards score on M.C2: the course grade stands in, flagged
+
+
+def test_unmapped_objectives_are_counted_not_used(policy):
+    rows = [score(0, "not-a-node", 4, 1), score(1, "M.C1.T1", 3, 2)]
+    result = compute_student(policy, "sis", "s1", rows, [])
+    assert result.unmapped_objectives == {"not-a-node": 1}
+    assert result.nodes[policy.continuum.resolve("M.C1.T1").id].value == 3
+
+
+def _grade(class_id: str, term_end: str, letter: str, percent: float) -> GradeRow:
+    return GradeRow(class_id, "c1", "MATH7", None, "Math 7", "t-" + class_id, int(term_end[:4]), term_end,
+                    letter, percent, term_end, f"results/final-{class_id}")
+
+
+def test_both_semesters_count_and_only_a_failed_retaken_attempt_leaves_the_gpa(policy):
+    from dataclasses import replace
+
+    from cbe_bridge.engine.student import _mark_replaced_attempts
+
+    semesters = [_grade("fall", "2025-01-15", "B", 85.0), _grade("spring", "2025-06-10", "A", 95.0)]
+    result = compute_student(policy, "sis", "s1", [], semesters)
+    assert [c.counted for c in result.courses] == [True, True]
+    # Under the reference policy a course grade alone reads as at least level 1 = D (it earns
+    # credit); a failed attempt is one that earned none.
+    retake = compute_student(policy, "sis", "s1", [], [_grade("y1", "2024-06-10", "F", 40.0),
+                                                      _grade("y2", "2025-06-10", "B", 85.0)]).courses
+    failed = [replace(retake[0], credits_earned=0.0), retake[1]]
+    _mark_replaced_attempts(failed)
+    assert [c.counted for c in failed] == [False, True]
+    passed_twice = [replace(retake[0]), retake[1]]  # a course taken for credit twice (a choir)
+    _mark_replaced_attempts(passed_twice)
+    assert [c.counted for c in passed_twice] == [True, True]
+
+
+def test_evidence_after_the_as_of_date_is_left_out(policy):
+    rows = [score(0, "M.C1.T1", 2, 10), score(1, "M.C1.T1", 4, 200)]  # 2025-01-11 and 2025-08-05
+    node = policy.continuum.resolve("M.C1.T1").id
+    early = compute_student(policy, "sis", "s1", rows, [], as_of="2025-03-01")
+    late = compute_student(policy, "sis", "s1", rows, [], as_of="2025-12-31")
+    assert early.nodes[node].value == 2 and early.nodes[node].n_direct == 1
+    assert late.nodes[node].value > 2

@@ -1,0 +1,1 @@
+"""Tests of cbe_bridge.mapping (mapping files)."""

@@ -1,0 +1,1 @@
+"""Tests for the synthetic sample-district generator (cbe_bridge.samplegen)."""

@@ -1,0 +1,215 @@
+"""The OneRoster CSV source end to end into the store: good data, bad data, deltas, zips."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+from bundle_fixtures import HEADERS, ROWS, make_bundle
+
+from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
+from cbe_bridge.store.schema import CANONICAL, rejects
+from cbe_bridge.sync import sync_sources
+
+
+@pytest.fixture(autouse=True, params=["row-reader", "sql-staging"])
+def reader_path(request, monkeypatch):
+    """Every test runs through both readers: row by row, and the SQL bulk path (SQLite)."""
+    from cbe_bridge.sources.oneroster_csv import sql_stage
+
+    monkeypatch.setattr(sql_stage, "SQL_STAGING_FROM", 10**12 if request.param == "row-reader" else 0)
+    return request.param
+
+
+def run(store, path, **kw):
+    (outcome,) = sync_sources(store, [OneRosterCsvSource("sis", path)], **kw)
+    return outcome
+
+
+def ids(store, entity):
+    t = CANONICAL[entity]
+    with store.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(sa.select(t.c.source_id)))
+
+
+def pending(store):
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(
+            sa.select(rejects.c.location, rejects.c.field, rejects.c.reason, rejects.c.record_id)
+            .where(rejects.c.status == "pending").order_by(rejects.c.id)).mappings()]
+
+
+def test_loads_a_bundle_and_resync_changes_nothing(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    first = run(store, bundle)
+    assert first.status == "ok"
+    assert first.counts["results"].inserted == 2
+    assert ids(store, "users") == ["u1", "u2"]
+    with store.engine.connect() as conn:
+        course = conn.execute(sa.select(CANONICAL["courses"])).mappings().one()
+    assert course["sced_code"] == "02052"
+    again = run(store, bundle)  # unchanged files are skipped by their fingerprint
+    assert all(c.received == 0 for c in again.counts.values())
+    full = run(store, bundle, full=True)  # read again: every row unchanged
+    assert full.counts["results"].unchanged == 2
+    assert sum(c.changed for c in full.counts.values()) == 0
+
+
+def test_passwords_are_never_stored(sqlite_store, tmp_path):
+    run(sqlite_store, make_bundle(tmp_path / "b"))
+    assert "password" not in CANONICAL["users"].c
+    raw = (tmp_path / "test.db").read_bytes()
+    assert b"pw" not in raw.replace(b"pwd", b"")
+
+
+def test_bad_rows_are_rejected_with_file_line_field_and_the_rest_go_in(store, tmp_path):
+    results = ROWS["results.csv"] + [
+        ["r3", "", "", "li1", "u1", "fully graded", "abc", "2025-01-17", "", "", "k1"],  # not a number
+        ["r4", "", "", "li1", "u1", "fully graded", "80", "2025-02-30", "", "", "k1"],  # no such date
+        ["r5", "", "", "li1", "ghost", "fully graded", "80", "2025-01-17", "", "", "k1"],  # unknown student
+        ["r1", "", "", "li1", "u2", "fully graded", "50", "2025-01-17", "", "", "k1"],  # duplicate id
+        ["r6", "", "", "li1", "u2", "", "70", "2025-01-17", "", "", "k1"],  # missing required value
+    ]
+    outcome = run(store, make_bundle(tmp_path / "b", rows={"results.csv": results}))
+    assert outcome.status == "partial"
+    assert ids(store, "results") == ["r1", "r2"]
+    found = {r["record_id"]: r for r in pending(store)}
+    assert found["r3"]["location"] == "results.csv line 4" and found["r3"]["field"] == "score"
+    assert "expected a number" in found["r3"]["reason"]
+    assert found["r4"]["field"] == "scoreDate"
+    assert found["r5"]["field"] == "student_id" and "unknown reference" in found["r5"]["reason"]
+    assert "duplicate id: first given at line 2" in found["r1"]["reason"]
+    assert found["r6"]["field"] == "scoreStatus"
+    assert outcome.counts["results"].rejected == 5
+    # no personal data in the messages the user sees
+    assert not any("Ann" in r["reason"] or "Lee" in r["reason"] for r in pending(store))
+
+
+def test_missing_required_column_rejects_the_file_and_keeps_the_rest(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    header = [h for h in HEADERS["courses.csv"] if h != "title"]
+    from conftest import write_csv
+    write_csv(bundle / "courses.csv", header, [["c1", "", "", "", "ALG1", "09", "o1", "", ""]])
+    outcome = run(store, bundle)
+    (problem,) = [r for r in pending(store) if r["location"].startswith("courses.csv")]
+    assert problem["reason"] == "missing required column(s): title"
+    assert ids(store, "users") == ["u1", "u2"]
+    assert outcome.status == "partial"
+
+
+def test_bom_and_wrong_encoding(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    users = (bundle / "users.csv").read_bytes()
+    (bundle / "users.csv").write_bytes(b"\xef\xbb\xbf" + users.replace(b"Diaz", b"D\xedaz"))  # BOM + latin-1 byte
+    run(store, bundle)
+    assert ids(store, "users") == ["u1"]
+    (problem,) = [r for r in pending(store) if r["location"].startswith("users.csv")]
+    assert problem["location"] == "users.csv line 3" and "not valid utf-8" in problem["reason"]
+    assert problem["field"] == "familyName"
+
+
+def test_declared_encoding_reads_cp1252(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    users = (bundle / "users.csv").read_bytes()
+    (bundle / "users.csv").write_bytes(users.replace(b"Diaz", b"D\xedaz"))
+    (outcome,) = sync_sources(store, [OneRosterCsvSource("sis", bundle, encoding="cp1252")])
+    assert outcome.status == "ok"
+    with store.engine.connect() as conn:
+        names = {r[0] for r in conn.execute(sa.select(CANONICAL["users"].c.family_name))}
+    assert "Díaz" in names
+
+
+def test_bulk_omission_deletes_and_delta_tobedeleted_deletes(store, tmp_path):
+    run(store, make_bundle(tmp_path / "b1"))
+    run(store, make_bundle(tmp_path / "b2", rows={"results.csv": ROWS["results.csv"][:1]}))
+    assert ids(store, "results") == ["r1"]
+    delta = [["r1", "tobedeleted", "2025-02-01T00:00:00Z", "", "", "", "", "", "", "", ""],
+             ["r7", "active", "2025-02-01T00:00:00Z", "li1", "u2", "fully graded", "88", "2025-01-17", "", "B+",
+              "k1"]]
+    outcome = run(store, make_bundle(tmp_path / "b3", rows={"results.csv": delta},
+                                     manifest={"file.results": "delta"}))
+    assert ids(store, "results") == ["r7"]
+    assert outcome.counts["results"].deleted == 1 and outcome.counts["results"].inserted == 1
+
+
+def test_delta_reference_reject_is_retried_when_the_parent_arrives(store, tmp_path):
+    run(store, make_bundle(tmp_path / "b1"))
+    late = [["r8", "active", "2025-02-01T00:00:00Z", "li1", "u3", "fully graded", "88", "2025-01-17", "", "", "k1"]]
+    run(store, make_bundle(tmp_path / "b2", rows={"results.csv": late}, manifest={"file.results": "delta"}))
+    assert [r["record_id"] for r in pending(store)] == ["r8"]
+    users = ROWS["users.csv"] + [["u3", "", "", "true", "cy", "", "Cy", "Ng", "", "S003", "", "", "", "", "09", "",
+                                  "", "", "", "", "", "o1", ""]]
+    outcome = run(store, make_bundle(tmp_path / "b3", rows={"users.csv": users, "results.csv": []},
+                                     manifest={"file.results": "delta"}))
+    assert "r8" in ids(store, "results")
+    assert outcome.counts["results"].retried == 1
+    assert pending(store) == []
+
+
+def test_dry_run_counts_what_a_real_run_changes_and_writes_nothing(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    dry = run(store, bundle, dry_run=True)
+    assert dry.status == "dry-run" and ids(store, "users") == []
+    real = run(store, bundle)
+    assert {k: c.as_dict() for k, c in dry.counts.items()} == {k: c.as_dict() for k, c in real.counts.items()}
+
+
+def test_zip_bundle_with_a_wrapping_folder(store, tmp_path):
+    folder = make_bundle(tmp_path / "b")
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in folder.iterdir():
+            zf.write(path, f"export-2025/{path.name}")
+    assert run(store, archive).status == "ok"
+    assert ids(store, "results") == ["r1", "r2"]
+
+
+def test_zip_never_extracts_and_refuses_a_bomb(sqlite_store, tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("../../escape.csv", "x")
+        zf.writestr("users.csv", "sourcedId," + "a" * 5_000_000)
+    outcome = run(sqlite_store, archive)
+    assert outcome.status == "failed" and "zip bomb" in outcome.message
+    assert not (tmp_path.parent / "escape.csv").exists()
+
+
+def test_a_bundle_that_is_not_there_fails_clearly(sqlite_store, tmp_path):
+    outcome = run(sqlite_store, tmp_path / "missing")
+    assert outcome.status == "failed" and "no OneRoster bundle" in outcome.message
+
+
+def test_oneroster_1_1_bundle(store, tmp_path):
+    folder = tmp_path / "b11"
+    from conftest import write_csv
+    write_csv(folder / "manifest.csv", ["propertyName", "value"],
+              [["manifest.version", "1.0"], ["oneroster.version", "1.1"], ["file.orgs", "bulk"],
+               ["file.users", "bulk"]])
+    write_csv(folder / "orgs.csv", HEADERS["orgs.csv"], ROWS["orgs.csv"])
+    write_csv(folder / "users.csv",
+              ["sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username",
+               "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
+               "agentSourcedIds", "grades", "password"],
+              [["u1", "", "", "true", "o1", "student", "ann", "", "Ann", "Lee", "", "S001", "", "", "", "", "09", ""]])
+    assert run(store, folder).status == "ok"
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(CANONICAL["users"].c.role)).scalar() == "student"
+
+
+@pytest.mark.parametrize("bad", ["2.0", ""])
+def test_manifest_with_an_unknown_version_fails(sqlite_store, tmp_path, bad):
+    outcome = run(sqlite_store, make_bundle(tmp_path / "b", version=bad))
+    assert outcome.status == "failed" and "oneroster.version" in outcome.message
+
+
+def test_a_bad_value_about_a_person_is_never_repeated_in_the_message(store, tmp_path):
+    from conftest import write_csv
+    bundle = make_bundle(tmp_path / "b", manifest={"file.demographics": "bulk"})
+    write_csv(bundle / "demographics.csv", ["sourcedId", "status", "dateLastModified", "birthDate", "sex"],
+              [["u1", "", "", "2008-04-31", "female"], ["u2", "", "", "2008-05-01", "male"]])
+    run(store, bundle)
+    (problem,) = [r for r in pending(store) if r["location"].startswith("demographics.csv")]
+    assert problem["field"] == "birthDate" and problem["location"] == "demographics.csv line 2"
+    assert "2008" not in problem["reason"]
+    assert ids(store, "demographics") == ["u2"]
