@@ -1,0 +1,252 @@
+"""A student's whole record, read from the store once, for the exchange formats.
+
+CLR credentials and PESC transcripts need the same things: who the student is (name, local
+id, birth date), the school, every stored proficiency figure, every back-translated course
+mark with its session and SCED code, the GPA figures and the graduation status. This module
+reads them with a handful of set-wise queries for a list of students (never one query per
+row), and hands out plain dataclasses; the builders never touch the database.
+
+Only engine results and canonical records are read: nothing here computes policy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cbe_bridge.errors import UsageError
+from cbe_bridge.store.schema import CANONICAL, compute_runs, course_marks, gpa, proficiency, students
+
+StudentKey = tuple[str, str]  # (source, student id)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Identity of a student as the source system knows it (personal data: never logged)."""
+
+    source: str
+    student_id: str
+    local_id: str | None
+    given_name: str | None
+    family_name: str | None
+    middle_name: str | None
+    birth_date: str | None
+    sex: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stored proficiency figure (student x continuum node)."""
+
+    node_id: str
+    value: float | None
+    level_code: str | None
+    proficient: bool | None
+    basis: str | None  # direct | derived | mixed
+    n_direct: int
+    n_derived: int
+    last_date: str | None
+    rule: str | None
+
+
+@dataclass(frozen=True)
+class CourseMark:
+    """One back-translated course mark with what the transcript formats need around it."""
+
+    class_id: str
+    course_id: str | None
+    course_code: str | None
+    title: str | None
+    sced_code: str | None
+    session_id: str | None
+    session_title: str | None
+    session_type: str | None
+    session_start: str | None
+    session_end: str | None
+    school_year: int | None
+    term_end: str | None
+    letter: str | None  # back-translated from proficiency
+    value: float | None  # the proficiency value the letter came from
+    basis: str | None  # direct | derived | source (the teacher's letter, unmapped course)
+    source_letter: str | None  # the teacher's letter, when there was one
+    course_level: str | None
+    credits_attempted: float
+    credits_earned: float
+    counted: bool  # counts toward GPA (latest attempt)
+
+
+@dataclass(frozen=True)
+class GpaFigure:
+    scope: str  # cumulative | <school year>
+    unweighted: float | None
+    weighted: float | None
+    credits: float | None
+    quality_points: float | None
+
+
+@dataclass
+class StudentRecord:
+    """Everything the exchange formats say about one student."""
+
+    person: Person
+    grade_level: str | None
+    class_of: int | None
+    school_id: str | None
+    school_name: str | None
+    school_identifier: str | None
+    graduation: list[dict] = field(default_factory=list)
+    figures: dict[str, Figure] = field(default_factory=dict)  # by node id
+    courses: list[CourseMark] = field(default_factory=list)
+    gpa: dict[str, GpaFigure] = field(default_factory=dict)  # by scope
+
+    @property
+    def key(self) -> StudentKey:
+        return (self.person.source, self.person.student_id)
+
+
+@dataclass(frozen=True)
+class ComputeRun:
+    """The compute run whose results are exported (recorded in every output)."""
+
+    id: int
+    computed_at: str
+    as_of: str
+    mapping_fingerprint: str
+    continuum_id: str
+    version: str
+
+
+def latest_compute_run(conn: Connection) -> ComputeRun:
+    """The last compute run; a usage error when nothing has been computed yet."""
+    row = conn.execute(sa.select(compute_runs).order_by(compute_runs.c.id.desc()).limit(1)).mappings().first()
+    if row is None:
+        raise UsageError("the store holds no computed results",
+                         hint="run 'cbe-bridge compute' first")
+    return ComputeRun(row["id"], row["computed_at"], row["as_of"], row["mapping_fingerprint"],
+                      row["continuum_id"], row["version"])
+
+
+def select_students(conn: Connection, refs: Sequence[str], class_of: int | None) -> list[StudentKey]:
+    """Computed students named by source id or local number, or of a graduating class.
+
+    With neither, every computed student (the CLI insists on one of the two).
+
+    Raises a usage error naming the references that match no computed student (the
+    reference is what the user typed, not personal data looked up from the store).
+    """
+    users = CANONICAL["users"]
+    found: list[StudentKey] = []
+    if refs:
+        missing = []
+        for ref in refs:
+            rows = conn.execute(
+                sa.select(students.c.source, students.c.student_id)
+                .join(users, sa.and_(users.c.source == students.c.source,
+                                     users.c.source_id == students.c.student_id), isouter=True)
+                .where(sa.or_(students.c.student_id == ref, users.c.identifier == ref))).all()
+            if not rows:
+                missing.append(ref)
+            found += [(r[0], r[1]) for r in rows]
+        if missing:
+            raise UsageError("no computed student matches " + ", ".join(missing),
+                             hint="give a student's source id or local student number")
+    if class_of is not None:
+        rows = conn.execute(sa.select(students.c.source, students.c.student_id)
+                            .where(students.c.class_of == class_of)
+                            .order_by(students.c.source, students.c.student_id)).all()
+        if not rows:
+            raise UsageError(f"no computed student graduates in {class_of}")
+        found += [(r[0], r[1]) for r in rows]
+    if not refs and class_of is None:
+        rows = conn.execute(sa.select(students.c.source, students.c.student_id)
+                            .order_by(students.c.source, students.c.student_id)).all()
+        found = [(r[0], r[1]) for r in rows]
+    return list(dict.fromkeys(found))  # de-duplicated, in the order asked
+
+
+def _by_keys(column_source: sa.Column, column_id: sa.Column, keys: Sequence[StudentKey]):  # noqa: ANN202
+    return sa.tuple_(column_source, column_id).in_(list(keys))
+
+
+def load_records(conn: Connection, keys: Sequence[StudentKey], *, chunk: int = 500) -> list[StudentRecord]:
+    """Full records for ``keys``, in that order (students without results are skipped)."""
+    out: list[StudentRecord] = []
+    for start in range(0, len(keys), chunk):
+        out += _load_chunk(conn, keys[start:start + chunk])
+    return out
+
+
+def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> list[StudentRecord]:
+    users, demo, orgs = CANONICAL["users"], CANONICAL["demographics"], CANONICAL["orgs"]
+    courses, sessions = CANONICAL["courses"], CANONICAL["academic_sessions"]
+    query = (
+        sa.select(students, users.c.identifier, users.c.given_name, users.c.family_name, users.c.middle_name,
+                  users.c.email, demo.c.birth_date, demo.c.sex, orgs.c.name.label("school_name"),
+                  orgs.c.identifier.label("school_identifier"))
+        .join(users, sa.and_(users.c.source == students.c.source, users.c.source_id == students.c.student_id),
+              isouter=True)
+        .join(demo, sa.and_(demo.c.source == students.c.source, demo.c.source_id == students.c.student_id),
+              isouter=True)
+        .join(orgs, sa.and_(orgs.c.source == students.c.source, orgs.c.source_id == students.c.school_id),
+              isouter=True)
+        .where(_by_keys(students.c.source, students.c.student_id, keys))
+    )
+    records: dict[StudentKey, StudentRecord] = {}
+    for r in conn.execute(query).mappings():
+        person = Person(r["source"], r["student_id"], r["identifier"], r["given_name"], r["family_name"],
+                        r["middle_name"], r["birth_date"], r["sex"], r["email"])
+        records[(r["source"], r["student_id"])] = StudentRecord(
+            person, r["grade_level"], r["class_of"], r["school_id"], r["school_name"], r["school_identifier"],
+            graduation=json.loads(r["graduation"] or "[]"))
+    for r in conn.execute(sa.select(proficiency).where(
+            _by_keys(proficiency.c.source, proficiency.c.student_id, keys))).mappings():
+        rec = records.get((r["source"], r["student_id"]))
+        if rec is not None:
+            rec.figures[r["node_id"]] = Figure(r["node_id"], r["value"], r["level_code"], r["proficient"],
+                                               r["basis"], r["n_direct"] or 0, r["n_derived"] or 0,
+                                               r["last_date"], r["rule"])
+    marks = (
+        sa.select(course_marks, courses.c.course_code, courses.c.title, courses.c.sced_code,
+                  sessions.c.title.label("session_title"), sessions.c.session_type,
+                  sessions.c.start_date, sessions.c.end_date)
+        .join(courses, sa.and_(courses.c.source == course_marks.c.source,
+                               courses.c.source_id == course_marks.c.course_id), isouter=True)
+        .join(sessions, sa.and_(sessions.c.source == course_marks.c.source,
+                                sessions.c.source_id == course_marks.c.session_id), isouter=True)
+        .where(_by_keys(course_marks.c.source, course_marks.c.student_id, keys))
+        .order_by(course_marks.c.term_end, courses.c.course_code, course_marks.c.class_id)
+    )
+    for r in conn.execute(marks).mappings():
+        rec = records.get((r["source"], r["student_id"]))
+        if rec is None:
+            continue
+        rec.courses.append(CourseMark(
+            r["class_id"], r["course_id"], r["course_code"], r["title"], r["sced_code"], r["session_id"],
+            r["session_title"], r["session_type"], r["start_date"], r["end_date"], r["school_year"],
+            r["term_end"], r["letter"], r["value"], r["basis"], r["source_letter"], r["course_level"],
+            float(r["credits_attempted"] or 0.0), float(r["credits_earned"] or 0.0), bool(r["counted"])))
+    for r in conn.execute(sa.select(gpa).where(_by_keys(gpa.c.source, gpa.c.student_id, keys))
+                          .where(~gpa.c.scope.like("term:%"))).mappings():
+        rec = records.get((r["source"], r["student_id"]))
+        if rec is not None:
+            rec.gpa[r["scope"]] = GpaFigure(r["scope"], r["unweighted"], r["weighted"], r["credits"],
+                                            r["quality_points"])
+    return [records[k] for k in keys if k in records]
+
+
+def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[CourseMark]]:
+    """Course marks by school year (the year the session ends in), years ascending."""
+    years: dict[int | None, list[CourseMark]] = defaultdict(list)
+    for c in courses:
+        years[c.school_year].append(c)
+    return dict(sorted(years.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+
+
+__all__ = ["ComputeRun", "CourseMark", "Figure", "GpaFigure", "Person", "StudentKey", "StudentRecord",
+           "group_by_year", "latest_compute_run", "load_records", "select_students"]
