@@ -1,0 +1,357 @@
+"""Ed-Fi resources (Data Standard 5-6) and how they land in the OneRoster-shaped store.
+
+Ed-Fi records refer to each other by natural keys, not ids, so every canonical id here is
+built from the resource's identity (the ``x-Ed-Fi-isIdentity`` properties of the OpenAPI
+spec): ``section:<schoolId>|<schoolYear>|<sessionName>|<localCourseCode>|<sectionIdentifier>``.
+Each resource has a ``flat`` function giving its identity under the names the change-query
+``/deletes`` listing uses in ``keyValues``; the same ``ident`` builds the id from either, so a
+deletion finds the record it deletes. Students, education organizations and learning
+standards keep their plain Ed-Fi identifiers (mappings and people use them).
+
+Mapping: schools and LEAs -> orgs; sessions -> academic_sessions; courses (catalog) and
+course offerings -> courses (a section's class points at its offering, which carries the
+catalog course code, title and SCED code); sections -> classes; students -> users (+
+demographics); student section associations -> enrollments; grades -> course_grades, with
+their learning standard grades as results + result_objectives on one synthetic line item per
+section, grading period and grade type; gradebook entries -> line_items (+ their learning
+standards); student gradebook entries -> results; learning standards and competency
+objectives -> learning_objectives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cbe_bridge.sources.http.streams import ParseContext, Rows, Stream, day, descriptor, number
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _j(prefix: str, *parts: Any) -> str:
+    return prefix + ":" + "|".join("" if p is None else str(p) for p in parts)
+
+
+# -- identities: flat key values -> canonical id -----------------------------------------------
+def section_id(k: dict) -> str:
+    return _j("section", k["schoolId"], k["schoolYear"], k["sessionName"], k["localCourseCode"],
+              k["sectionIdentifier"])
+
+
+def session_id(k: dict) -> str:
+    return _j("session", k["schoolId"], k["schoolYear"], k["sessionName"])
+
+
+def offering_id(k: dict) -> str:
+    return _j("offering", k["schoolId"], k["schoolYear"], k["sessionName"], k["localCourseCode"])
+
+
+def course_id(k: dict) -> str:
+    return _j("course", k["educationOrganizationId"], k["courseCode"])
+
+
+def ssa_id(k: dict) -> str:
+    return _j("ssa", k["schoolId"], k["schoolYear"], k["sessionName"], k["localCourseCode"],
+              k["sectionIdentifier"], k["studentUniqueId"], k["beginDate"])
+
+
+def grade_id(k: dict) -> str:
+    return _j("grade", k["schoolId"], k["schoolYear"], k["sessionName"], k["localCourseCode"],
+              k["sectionIdentifier"], k["studentUniqueId"], k["beginDate"], k["gradingPeriodDescriptor"],
+              k["gradingPeriodName"], k["gradingPeriodSchoolYear"], k["gradeTypeDescriptor"])
+
+
+def gbe_id(k: dict) -> str:
+    return _j("gbe", k["namespace"], k["gradebookEntryIdentifier"])
+
+
+def sgbe_id(k: dict) -> str:
+    return _j("sgbe", k["namespace"], k["gradebookEntryIdentifier"], k["studentUniqueId"])
+
+
+def cobj_id(k: dict) -> str:
+    return _j("cobj", k["educationOrganizationId"], k["objective"], k["objectiveGradeLevelDescriptor"])
+
+
+# -- flatten a resource's identity -------------------------------------------------------------
+def _section_keys(ref: dict) -> dict:
+    return {k: ref[k] for k in ("schoolId", "schoolYear", "sessionName", "localCourseCode", "sectionIdentifier")}
+
+
+def flat_section(r: dict) -> dict:
+    offering = r["courseOfferingReference"]
+    return {**{k: offering[k] for k in ("schoolId", "schoolYear", "sessionName", "localCourseCode")},
+            "sectionIdentifier": r["sectionIdentifier"]}
+
+
+def flat_ssa(r: dict) -> dict:
+    return {**_section_keys(r["sectionReference"]), "studentUniqueId": r["studentReference"]["studentUniqueId"],
+            "beginDate": r["beginDate"]}
+
+
+def flat_grade(r: dict) -> dict:
+    ssa = r["studentSectionAssociationReference"]
+    period = r["gradingPeriodReference"]
+    return {**_section_keys(ssa), "studentUniqueId": ssa["studentUniqueId"], "beginDate": ssa["beginDate"],
+            "gradingPeriodDescriptor": period["gradingPeriodDescriptor"],
+            "gradingPeriodName": period["gradingPeriodName"], "gradingPeriodSchoolYear": period["schoolYear"],
+            "gradeTypeDescriptor": r["gradeTypeDescriptor"]}
+
+
+def flat_sgbe(r: dict) -> dict:
+    entry = r["gradebookEntryReference"]
+    student = r.get("studentReference") or r.get("studentSectionAssociationReference") or {}
+    return {"namespace": entry["namespace"], "gradebookEntryIdentifier": entry["gradebookEntryIdentifier"],
+            "studentUniqueId": student["studentUniqueId"]}
+
+
+# -- parse: resource -> rows ------------------------------------------------------------------
+def _m(r: dict) -> str | None:
+    return r.get("_lastModifiedDate")
+
+
+def parse_lea(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    sea = r.get("stateEducationAgencyReference") or {}
+    rows.add("orgs", str(r["localEducationAgencyId"]), {
+        "name": r.get("nameOfInstitution"), "org_type": "district", "identifier": str(r["localEducationAgencyId"]),
+        "parent_id": str(sea["stateEducationAgencyId"]) if sea.get("stateEducationAgencyId") else None},
+        line=ctx.line, modified=_m(r))
+
+
+def parse_school(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    lea = r.get("localEducationAgencyReference") or {}
+    rows.add("orgs", str(r["schoolId"]), {
+        "name": r.get("nameOfInstitution"), "org_type": "school", "identifier": str(r["schoolId"]),
+        "parent_id": str(lea["localEducationAgencyId"]) if lea.get("localEducationAgencyId") else None},
+        line=ctx.line, modified=_m(r))
+
+
+def parse_session(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    keys = {"schoolId": r["schoolReference"]["schoolId"], "schoolYear": r["schoolYearTypeReference"]["schoolYear"],
+            "sessionName": r["sessionName"]}
+    rows.add("academic_sessions", session_id(keys), {
+        "title": r["sessionName"], "session_type": descriptor(r.get("termDescriptor")),
+        "start_date": day(r.get("beginDate")), "end_date": day(r.get("endDate")),
+        "school_year": keys["schoolYear"]}, line=ctx.line, modified=_m(r))
+
+
+def _descriptors(items: Any, key: str) -> str | None:
+    if not isinstance(items, list):
+        return None
+    return ",".join(descriptor(i.get(key)) or "" for i in items if isinstance(i, dict)) or None
+
+
+def _sced(codes: Any) -> str | None:
+    for c in codes or []:
+        if "SCED" in str(c.get("courseIdentificationSystemDescriptor", "")).upper():
+            return str(c.get("identificationCode"))
+    return None
+
+
+def parse_course(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    edorg = r["educationOrganizationReference"]["educationOrganizationId"]
+    rows.add("courses", course_id({"educationOrganizationId": edorg, "courseCode": r["courseCode"]}), {
+        "title": r.get("courseTitle"), "course_code": r["courseCode"], "sced_code": _sced(r.get("identificationCodes")),
+        "grades": _descriptors(r.get("offeredGradeLevels"), "gradeLevelDescriptor"), "org_id": str(edorg),
+        "subjects": _descriptors(r.get("academicSubjects"), "academicSubjectDescriptor")},
+        line=ctx.line, modified=_m(r))
+
+
+def prepare_offerings(records: list, ctx: ParseContext, run: Any) -> None:
+    """Look up the catalog courses of a page of offerings at once (title, SCED code)."""
+    ids = [course_id(r["courseReference"]) for r in records if isinstance(r.get("courseReference"), dict)
+           and {"educationOrganizationId", "courseCode"} <= set(r["courseReference"])]
+    ctx.extra["catalog"] = run.lookup("courses", ids, ["title", "sced_code", "subjects"])
+
+
+def parse_offering(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    """courseOfferings -> courses: the catalog course's code, with its title and SCED code."""
+    keys = {"schoolId": r["schoolReference"]["schoolId"], "schoolYear": r["sessionReference"]["schoolYear"],
+            "sessionName": r["sessionReference"]["sessionName"], "localCourseCode": r["localCourseCode"]}
+    course = r["courseReference"]
+    title, sced, subjects = ctx.extra.get("catalog", {}).get(course_id(course), (None, None, None))
+    rows.add("courses", offering_id(keys), {
+        "title": r.get("localCourseTitle") or title, "course_code": course["courseCode"], "sced_code": sced,
+        "grades": _descriptors(r.get("offeredGradeLevels"), "gradeLevelDescriptor"),
+        "org_id": str(keys["schoolId"]), "subjects": subjects, "school_year_id": session_id(keys)},
+        line=ctx.line, modified=_m(r))
+
+
+def parse_section(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    """sections -> classes under their offering."""
+    keys = flat_section(r)
+    location = r.get("locationReference") or {}
+    periods = [p.get("classPeriodReference", {}).get("classPeriodName") for p in r.get("classPeriods") or []]
+    rows.add("classes", section_id(keys), {
+        "title": r.get("sectionName") or f"{keys['localCourseCode']} {keys['sectionIdentifier']}",
+        "course_id": offering_id(keys), "class_code": keys["sectionIdentifier"], "class_type": "scheduled",
+        "school_id": str(keys["schoolId"]), "term_ids": session_id(keys),
+        "periods": ",".join(p for p in periods if p) or None,
+        "location": location.get("classroomIdentificationCode")}, line=ctx.line, modified=_m(r))
+
+
+def parse_student(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    sid = str(r["studentUniqueId"])
+    rows.add("users", sid, {
+        "role": "student", "enabled": True, "given_name": r.get("firstName"), "family_name": r.get("lastSurname"),
+        "middle_name": r.get("middleName"), "identifier": sid,
+        "preferred_given_name": r.get("preferredFirstName"),
+        "preferred_family_name": r.get("preferredLastSurname")}, line=ctx.line, modified=_m(r))
+    rows.add("demographics", sid, {"birth_date": day(r.get("birthDate")),
+                                   "sex": descriptor(r.get("birthSexDescriptor"))}, line=ctx.line, modified=_m(r))
+
+
+def parse_ssa(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    keys = flat_ssa(r)
+    rows.add("enrollments", ssa_id(keys), {
+        "class_id": section_id(keys), "school_id": str(keys["schoolId"]), "user_id": str(keys["studentUniqueId"]),
+        "role": "student", "begin_date": day(keys["beginDate"]), "end_date": day(r.get("endDate"))},
+        line=ctx.line, modified=_m(r))
+
+
+def parse_grade(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    """grades -> course_grades; learning standard grades -> results + result_objectives."""
+    keys = flat_grade(r)
+    gid = grade_id(keys)
+    grade_type = descriptor(keys["gradeTypeDescriptor"])
+    student, section = str(keys["studentUniqueId"]), section_id(keys)
+    rows.add("course_grades", gid, {
+        "student_id": student, "class_id": section, "course_id": offering_id(keys), "session_id": session_id(keys),
+        "grade_type": grade_type, "letter": r.get("letterGradeEarned"), "percent": number(r.get("numericGradeEarned")),
+        "grade_date": day(r.get("currentGradeAsOfDate"))}, line=ctx.line, modified=_m(r))
+    rows.own_children("result_objectives", "result_id", gid)
+    standards = [s for s in r.get("learningStandardGrades") or [] if isinstance(s, dict)]
+    if not standards:
+        rows.delete("results", gid)  # it may have had standards grades before
+        return
+    item = _j("gp", section, keys["gradingPeriodDescriptor"], keys["gradingPeriodName"],
+              keys["gradingPeriodSchoolYear"], keys["gradeTypeDescriptor"])
+    rows.add("line_items", item, {"title": f"{grade_type} {keys['gradingPeriodName']}", "class_id": section,
+                                  "session_id": session_id(keys)}, line=ctx.line, shared=True)
+    rows.add("results", gid, {"line_item_id": item, "student_id": student, "class_id": section,
+                              "score_status": "fully graded", "score_date": day(r.get("currentGradeAsOfDate"))},
+             line=ctx.line, modified=_m(r))
+    for s in standards:
+        standard = str(s["learningStandardReference"]["learningStandardId"])
+        rows.add("result_objectives", f"{gid}#{standard}", {
+            "result_id": gid, "objective_source": "edfi", "objective_id": standard,
+            "score": number(s.get("numericGradeEarned")),
+            "text_score": s.get("letterGradeEarned") or descriptor(s.get("performanceBaseConversionDescriptor"))},
+            line=ctx.line)
+
+
+def parse_gradebook_entry(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    """gradebookEntries -> line_items (+ their learning standards)."""
+    gid = gbe_id(r)
+    section = r.get("sectionReference")
+    rows.add("line_items", gid, {
+        "title": r.get("title"), "description": r.get("description"), "assign_date": day(r.get("dateAssigned")),
+        "due_date": day(r.get("dueDate")), "class_id": section_id(section) if section else None,
+        "session_id": session_id(section) if section else None, "result_max": number(r.get("maxPoints"))},
+        line=ctx.line, modified=_m(r))
+    rows.own_children("line_item_objectives", "line_item_id", gid)
+    for item in r.get("learningStandards") or []:
+        standard = str(item["learningStandardReference"]["learningStandardId"])
+        rows.add("line_item_objectives", f"{gid}#{standard}", {
+            "line_item_id": gid, "objective_source": "edfi", "objective_id": standard}, line=ctx.line)
+
+
+def parse_student_gradebook_entry(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    """studentGradebookEntries -> results."""
+    keys = flat_sgbe(r)
+    status = descriptor(r.get("submissionStatusDescriptor")) or ""
+    score = number(r.get("numericGradeEarned"))
+    rows.add("results", sgbe_id(keys), {
+        "line_item_id": gbe_id(keys), "student_id": str(keys["studentUniqueId"]),
+        "score_status": "fully graded" if score is not None or r.get("letterGradeEarned") else "not submitted",
+        "score": score if score is not None else number(r.get("pointsEarned")),
+        "text_score": r.get("letterGradeEarned") or descriptor(r.get("competencyLevelDescriptor")),
+        "score_date": day(r.get("dateFulfilled")), "comment": r.get("diagnosticStatement"),
+        "late": (descriptor(r.get("assignmentLateStatusDescriptor")) or "").lower().startswith("late") or None,
+        "missing": status.lower() == "missing" or None}, line=ctx.line, modified=_m(r))
+
+
+def parse_learning_standard(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    parent = r.get("parentLearningStandardReference") or {}
+    guid = _GUID.search(str(r.get("uri") or ""))
+    rows.add("learning_objectives", str(r["learningStandardId"]), {
+        "title": r.get("description"), "human_code": r.get("learningStandardItemCode"),
+        "case_guid": guid.group(0).lower() if guid else None, "parent_id": parent.get("learningStandardId")},
+        line=ctx.line, modified=_m(r))
+
+
+def parse_competency_objective(r: dict, rows: Rows, ctx: ParseContext) -> None:
+    keys = {"educationOrganizationId": r["educationOrganizationReference"]["educationOrganizationId"],
+            "objective": r["objective"], "objectiveGradeLevelDescriptor": r["objectiveGradeLevelDescriptor"]}
+    rows.add("learning_objectives", cobj_id(keys), {
+        "title": r["objective"], "human_code": r.get("competencyObjectiveId")}, line=ctx.line, modified=_m(r))
+
+
+# -- deletions: keyValues -> rows to delete ---------------------------------------------------
+Deleter = Callable[[dict, Rows, int], None]
+
+
+def _simple(entity: str, ident: Callable[[dict], str]) -> Deleter:
+    def delete(k: dict, rows: Rows, line: int) -> None:
+        rows.delete(entity, ident(k), line=line)
+    return delete
+
+
+def _delete_student(k: dict, rows: Rows, line: int) -> None:
+    rows.delete("demographics", str(k["studentUniqueId"]), line=line)
+    rows.delete("users", str(k["studentUniqueId"]), line=line)
+
+
+def _delete_grade(k: dict, rows: Rows, line: int) -> None:
+    gid = grade_id(k)
+    rows.delete("course_grades", gid, line=line)
+    rows.delete("results", gid, line=line)
+    rows.own_children("result_objectives", "result_id", gid)
+
+
+def _delete_gradebook_entry(k: dict, rows: Rows, line: int) -> None:
+    rows.delete("line_items", gbe_id(k), line=line)
+    rows.own_children("line_item_objectives", "line_item_id", gbe_id(k))
+
+
+def _e(name: str, entity: str, key: tuple[str, ...], parse: Any, delete: Deleter, **kw: Any) -> tuple[Stream, Deleter]:
+    return Stream(name=name, path=f"ed-fi/{name}", entity=entity, primary_key=key, replication_key="changeVersion",
+                  parse=parse, **kw), delete
+
+
+_DECLARED = (
+    _e("localEducationAgencies", "orgs", ("localEducationAgencyId",), parse_lea,
+       _simple("orgs", lambda k: str(k["localEducationAgencyId"])), sweep="org_type = 'district'"),
+    _e("schools", "orgs", ("schoolId",), parse_school, _simple("orgs", lambda k: str(k["schoolId"])),
+       sweep="org_type = 'school'"),
+    _e("sessions", "academic_sessions", ("schoolId", "schoolYear", "sessionName"), parse_session,
+       _simple("academic_sessions", session_id)),
+    _e("courses", "courses", ("courseCode", "educationOrganizationId"), parse_course,
+       _simple("courses", course_id), sweep="source_id LIKE 'course:%'"),
+    _e("courseOfferings", "courses", ("localCourseCode", "schoolId", "schoolYear", "sessionName"), parse_offering,
+       _simple("courses", offering_id), sweep="source_id LIKE 'offering:%'", prepare=prepare_offerings),
+    _e("sections", "classes", ("sectionIdentifier", "localCourseCode", "schoolId", "schoolYear", "sessionName"),
+       parse_section, _simple("classes", section_id)),
+    _e("students", "users", ("studentUniqueId",), parse_student, _delete_student, children=(("demographics", "source_id"),),
+       sweep="role = 'student'"),
+    _e("studentSectionAssociations", "enrollments", ("beginDate", "localCourseCode", "schoolId", "schoolYear",
+                                                     "sectionIdentifier", "sessionName", "studentUniqueId"),
+       parse_ssa, _simple("enrollments", ssa_id)),
+    _e("learningStandards", "learning_objectives", ("learningStandardId",), parse_learning_standard,
+       _simple("learning_objectives", lambda k: str(k["learningStandardId"])), sweep="source_id NOT LIKE 'cobj:%'"),
+    _e("competencyObjectives", "learning_objectives", ("objectiveGradeLevelDescriptor", "objective",
+                                                       "educationOrganizationId"),
+       parse_competency_objective, _simple("learning_objectives", cobj_id), sweep="source_id LIKE 'cobj:%'"),
+    _e("gradebookEntries", "line_items", ("gradebookEntryIdentifier", "namespace"), parse_gradebook_entry,
+       _delete_gradebook_entry, children=(("line_item_objectives", "line_item_id"),), sweep="source_id LIKE 'gbe:%'"),
+    _e("studentGradebookEntries", "results", ("gradebookEntryIdentifier", "namespace", "studentUniqueId"),
+       parse_student_gradebook_entry, _simple("results", sgbe_id), sweep="source_id LIKE 'sgbe:%'"),
+    _e("grades", "course_grades", ("gradeTypeDescriptor", "gradingPeriodDescriptor", "gradingPeriodName", "schoolId",
+                                   "gradingPeriodSchoolYear", "beginDate", "localCourseCode", "schoolYear",
+                                   "sectionIdentifier", "sessionName", "studentUniqueId"),
+       parse_grade, _delete_grade, children=(("results", "source_id"), ("result_objectives", "result_id"))),
+)
+
+STREAMS: tuple[Stream, ...] = tuple(s for s, _ in _DECLARED)
+DELETERS: dict[str, Deleter] = {s.name: d for s, d in _DECLARED}
