@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from cbe_bridge.sources.oneroster_rest import OneRosterRestSettings, OneRosterRestSource  # noqa: E402
+from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings  # noqa: E402
+from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource  # noqa: E402
 from cbe_bridge.store import open_store  # noqa: E402
 from cbe_bridge.sync import sync_sources  # noqa: E402
 from fakes.server import FakeServer, Reply  # noqa: E402

@@ -46,15 +46,15 @@ class App:
                 built.append(OneRosterCsvSource(s.name, s.path, s.encoding))
             # API adapters (and the HTTP stack behind them) load only when configured.
             elif s.kind == "oneroster-rest":
-                from cbe_bridge.sources.oneroster_rest import OneRosterRestSource
+                from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
 
                 built.append(OneRosterRestSource(s))
             elif s.kind == "edfi":
-                from cbe_bridge.sources.edfi import EdFiSource
+                from cbe_bridge.sources.edfi.source import EdFiSource
 
                 built.append(EdFiSource(s))
             elif s.kind == "canvas":
-                from cbe_bridge.sources.canvas import CanvasSource
+                from cbe_bridge.sources.canvas.source import CanvasSource
 
                 built.append(CanvasSource(s))
         return built

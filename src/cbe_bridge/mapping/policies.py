@@ -122,7 +122,26 @@ def _unique_node_types(table: dict[str, Any]) -> dict[str, Any]:
     return table
 
 
-class AggregationSettings(StrictModel):
+class _PerNodeType(StrictModel):
+    """A method per node type with a default: ``by_node_type`` and ``default`` are declared by
+    each subclass with its own policy union."""
+
+    @field_validator("by_node_type", check_fields=False)
+    @classmethod
+    def _check_types(cls, table: dict[str, Any]) -> dict[str, Any]:
+        return _unique_node_types(table)
+
+    def for_type(self, node_type: str | None) -> Any:
+        """The policy for ``node_type`` (names compared loosely), else the default."""
+        if node_type is not None:
+            key = node_type_key(node_type)
+            for name, policy in self.by_node_type.items():  # type: ignore[attr-defined]
+                if node_type_key(name) == key:
+                    return policy
+        return self.default  # type: ignore[attr-defined]
+
+
+class AggregationSettings(_PerNodeType):
     """``aggregation:``: the method per node type, and the default for other types."""
 
     default: AggregationPolicy
@@ -130,18 +149,6 @@ class AggregationSettings(StrictModel):
         default_factory=dict,
         description="Node type -> method; 'Learning Target' = 'LearningTarget' = 'learning_target'")
 
-    @field_validator("by_node_type")
-    @classmethod
-    def _check_types(cls, table: dict[str, Any]) -> dict[str, Any]:
-        return _unique_node_types(table)
-
-    def for_type(self, node_type: str | None) -> AggregationPolicy:
-        if node_type is not None:
-            key = node_type_key(node_type)
-            for name, policy in self.by_node_type.items():
-                if node_type_key(name) == key:
-                    return policy
-        return self.default
 
 
 # -- rollup: children's values -> the parent's -----------------------------------------------
@@ -178,24 +185,12 @@ RollupPolicy = Annotated[
 ROLLUP_METHOD_NAMES = ("all_children_proficient", "mean", "minimum", "k_of_n")
 
 
-class RollupSettings(StrictModel):
+class RollupSettings(_PerNodeType):
     """``rollup:``: the method per node type of the parent, and the default."""
 
     default: RollupPolicy
     by_node_type: dict[str, RollupPolicy] = Field(default_factory=dict)
 
-    @field_validator("by_node_type")
-    @classmethod
-    def _check_types(cls, table: dict[str, Any]) -> dict[str, Any]:
-        return _unique_node_types(table)
-
-    def for_type(self, node_type: str | None) -> RollupPolicy:
-        if node_type is not None:
-            key = node_type_key(node_type)
-            for name, policy in self.by_node_type.items():
-                if node_type_key(name) == key:
-                    return policy
-        return self.default
 
 
 # -- evidence from course grades ---------------------------------------------------------------

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cbe_bridge.sources.canvas import CanvasSettings, CanvasSource
-from cbe_bridge.sources.edfi import EdFiSettings, EdFiSource
-from cbe_bridge.sources.oneroster_rest import OneRosterRestSettings, OneRosterRestSource
+from cbe_bridge.sources.canvas.settings import CanvasSettings
+from cbe_bridge.sources.canvas.source import CanvasSource
+from cbe_bridge.sources.edfi.settings import EdFiSettings
+from cbe_bridge.sources.edfi.source import EdFiSource
+from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings
+from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
 from cbe_bridge.store.schema import CANONICAL
 from cbe_bridge.sync import sync_sources
 from fakes import canvas as fake_canvas

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from live.helpers import canvas, edfi, oneroster, snapshot, sync
 
 from cbe_bridge.config import Settings
-from cbe_bridge.sources.canvas import CanvasSource
-from cbe_bridge.sources.edfi import EdFiSource
-from cbe_bridge.sources.oneroster_rest import OneRosterRestSource
+from cbe_bridge.sources.canvas.source import CanvasSource
+from cbe_bridge.sources.edfi.source import EdFiSource
+from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
 from cbe_bridge.store.schema import CANONICAL, ENTITIES
 from fakes import canvas as fake_canvas
 from fakes import edfi as fake_edfi

@@ -24,8 +24,7 @@ from cbe_bridge.sources.http.client import HttpClient
 from cbe_bridge.sources.http.live import LiveSource
 from cbe_bridge.sources.http.paging import LinkHeaderPaginator, Paginator
 from cbe_bridge.sources.http.pull import BARRIER
-from cbe_bridge.sources.http.ratelimit import LeakyBucketGovernor, TokenBucket
-from cbe_bridge.sources.http.retry import RetryPolicy
+from cbe_bridge.sources.http.ratelimit import LeakyBucketGovernor
 from cbe_bridge.sources.http.streams import SourceInfo, Stream
 
 
@@ -51,12 +50,9 @@ class CanvasSource(LiveSource):
 
     def open_client(self) -> HttpClient:
         s = self.settings
-        return HttpClient(self.name, auth=BearerAuth(s.token.resolve()), timeout=(s.timeout.connect, s.timeout.read),
-                          retry=RetryPolicy.from_settings(s.retries), concurrency=s.concurrency,
-                          rate_limit=TokenBucket(s.rate_limit) if s.rate_limit else None,
-                          governor=LeakyBucketGovernor(low_water=s.low_water, max_delay=s.max_delay,
-                                                       overflow_pause=s.overflow_pause),
-                          verify=s.verify, error_detail=_error_detail)
+        return self.new_client(_error_detail, auth=BearerAuth(s.token.resolve()),
+                               governor=LeakyBucketGovernor(low_water=s.low_water, max_delay=s.max_delay,
+                                                            overflow_pause=s.overflow_pause))
 
     def _url(self, path: str) -> str:
         return f"{self.settings.base_url.rstrip('/')}/api/v1/{path}"

@@ -27,8 +27,6 @@ from cbe_bridge.sources.http.client import HttpClient
 from cbe_bridge.sources.http.errors import HttpError, ProtocolError
 from cbe_bridge.sources.http.live import LiveSource
 from cbe_bridge.sources.http.paging import OffsetPaginator
-from cbe_bridge.sources.http.ratelimit import TokenBucket
-from cbe_bridge.sources.http.retry import RetryPolicy
 from cbe_bridge.sources.http.streams import ParseContext, Rows, SourceInfo, Stream
 
 
@@ -60,10 +58,7 @@ class EdFiSource(LiveSource):
     def open_client(self) -> HttpClient:
         """The source's client, after reading the discovery document (it names the token endpoint)."""
         s = self.settings
-        client = HttpClient(self.name, timeout=(s.timeout.connect, s.timeout.read),
-                            retry=RetryPolicy.from_settings(s.retries), concurrency=s.concurrency,
-                            rate_limit=TokenBucket(s.rate_limit) if s.rate_limit else None,
-                            verify=s.verify, error_detail=_error_detail)
+        client = self.new_client(_error_detail)
         try:
             self._discover(client)
             token_url = s.token_url or self.urls.get("oauth")

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import requests
 import sqlalchemy as sa
 
 from cbe_bridge.errors import CbeBridgeError, ConfigError, Problem
@@ -29,6 +30,8 @@ from cbe_bridge.sources.base import RunContext
 from cbe_bridge.sources.http.client import HttpClient
 from cbe_bridge.sources.http.errors import SCRUB
 from cbe_bridge.sources.http.paging import PageRequest
+from cbe_bridge.sources.http.ratelimit import TokenBucket
+from cbe_bridge.sources.http.retry import RetryPolicy
 from cbe_bridge.sources.http.pull import BARRIER, Collection, Page, Puller
 from cbe_bridge.sources.http.settings import LiveSettings
 from cbe_bridge.sources.http.streams import ParseContext, Rows, SourceInfo, Stream
@@ -69,6 +72,15 @@ class LiveSource:
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
+    def new_client(self, error_detail: Callable[[requests.Response], str | None], **extra: Any) -> HttpClient:
+        """A client with the settings every API source has (timeouts, retries, concurrency,
+        quota, TLS); adapters add their auth, governor and error reading."""
+        s = self.settings
+        return HttpClient(self.name, timeout=(s.timeout.connect, s.timeout.read),
+                          retry=RetryPolicy.from_settings(s.retries), concurrency=s.concurrency,
+                          rate_limit=TokenBucket(s.rate_limit) if s.rate_limit else None,
+                          verify=s.verify, error_detail=error_detail, **extra)
+
     def preflight(self) -> list[Problem]:
         """Problems to report before any sync starts (every missing secret at once)."""
         problems = []

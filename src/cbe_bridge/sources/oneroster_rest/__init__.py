@@ -1,24 +1,9 @@
 """OneRoster 1.1 / 1.2 REST source.
 
-The settings model is imported eagerly (the configuration needs it); the source itself, with
-the HTTP stack behind it, only when it is used.
+Only the settings model is imported here (the configuration needs it); the source, with the
+HTTP stack behind it, is in :mod:`.source`, imported when a sync uses it.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
 
 from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings
 
-if TYPE_CHECKING:
-    from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
-
-__all__ = ["OneRosterRestSettings", "OneRosterRestSource"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "OneRosterRestSource":
-        from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
-
-        return OneRosterRestSource
-    raise AttributeError(name)
+__all__ = ["OneRosterRestSettings"]

@@ -29,8 +29,6 @@ from cbe_bridge.sources.http.client import HttpClient
 from cbe_bridge.sources.http.errors import ProtocolError
 from cbe_bridge.sources.http.live import LiveSource
 from cbe_bridge.sources.http.paging import OffsetPaginator
-from cbe_bridge.sources.http.ratelimit import TokenBucket
-from cbe_bridge.sources.http.retry import RetryPolicy
 from cbe_bridge.sources.http.settings import OAuth2Settings
 from cbe_bridge.sources.http.streams import SourceInfo, Stream
 from cbe_bridge.sources.oneroster_rest.settings import DEFAULT_SCOPES_V1P2, OneRosterRestSettings
@@ -83,11 +81,7 @@ class OneRosterRestSource(LiveSource):
 
     def open_client(self) -> HttpClient:
         """The source's client: OAuth 2 or OAuth 1 auth, timeouts, retries, the quota."""
-        s = self.settings
-        client = HttpClient(self.name, timeout=(s.timeout.connect, s.timeout.read),
-                            retry=RetryPolicy.from_settings(s.retries), concurrency=s.concurrency,
-                            rate_limit=TokenBucket(s.rate_limit) if s.rate_limit else None,
-                            verify=s.verify, error_detail=error_detail)
+        client = self.new_client(error_detail)
         client.auth = self._auth(client)
         return client
 
