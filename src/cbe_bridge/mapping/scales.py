@@ -72,7 +72,7 @@ class ProficiencyScale(ScaleLookups, StrictModel):
     def _threshold_is_a_level(cls, value: float, info: ValidationInfo) -> float:
         levels: list[ProficiencyLevel] | None = info.data.get("levels")
         if levels and not any(math.isclose(value, lv.value) for lv in levels):
-            raise ValueError(f"proficient_at must be the value of one of the levels ("
+            raise ValueError("proficient_at must be the value of one of the levels ("
                              + ", ".join(fmt(lv.value) for lv in levels) + f"), got {fmt(value)}")
         return value
 
