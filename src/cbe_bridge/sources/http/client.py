@@ -66,7 +66,7 @@ Params = Mapping[str, Any] | list[tuple[str, Any]] | None  # a list when keys re
 
 
 class HttpClient:
-    """Sends GETs for one source; see the module docstring."""
+    """Sends GETs (and idempotent writes, :meth:`write`) for one source; see the module docstring."""
 
     def __init__(self, source: str, *, auth: RefreshableAuth | None = None,
                  timeout: tuple[float, float] = (10.0, 60.0), retry: RetryPolicy | None = None,
@@ -109,6 +109,23 @@ class HttpClient:
     # -- requests ---------------------------------------------------------------------------
     def get(self, url: str, params: Params = None, *, auth: bool = True) -> Response:
         """GET ``url`` and decode its JSON, retrying what is worth retrying."""
+        return self._request("GET", url, params, None, auth)
+
+    def write(self, method: str, url: str, body: Any, *, params: Params = None) -> Response:
+        """Send ``body`` as JSON with POST, PUT or DELETE: retries, token refresh and limits as for GET.
+
+        Only for idempotent writes (an Ed-Fi POST upserts by natural key, a OneRoster PUT
+        replaces by sourcedId, a DELETE of a known id): a retried attempt whose first try did
+        reach the server changes nothing more. A 4xx answer raises :class:`HttpError` with the
+        server's explanation (its ``status`` tells a rejection from a conflict); ``Location``
+        and the other headers of a success are in the returned :class:`Response`.
+        """
+        if method not in ("POST", "PUT", "DELETE"):
+            raise ValueError(f"not a write method: {method}")
+        payload = None if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+        return self._request(method, url, params, payload, True)
+
+    def _request(self, method: str, url: str, params: Params, payload: bytes | None, auth: bool) -> Response:
         retrying = Retrying(
             stop=stop_after_attempt(self.retry.attempts),
             wait=WaitRetryAfterOrBackoff(self.retry),
@@ -118,14 +135,15 @@ class HttpClient:
             reraise=True,
         )
         try:
-            response = retrying(self._attempt, url, params, auth)
+            response = retrying(self._attempt, url, params, auth, method, payload)
             response.retries = max(int(retrying.statistics.get("attempt_number", 1)) - 1, 0)
             return response
         except RetriableError as exc:
             raise HttpError(
                 f"{self.source}: {SCRUB(str(exc))}; gave up after {self.retry.attempts} attempts",
                 status=exc.status, url=exc.url,
-                hint="the source will resume from its last committed page on the next sync") from None
+                hint="the source will resume from its last committed page on the next sync" if method == "GET"
+                else "what was not written is sent by the next write-back") from None
 
     def _sleep_counted(self, seconds: float) -> None:
         self.stats.add(throttled=seconds)
@@ -139,7 +157,8 @@ class HttpClient:
         log.info("retrying after: %s", SCRUB(str(exc)),
                  extra={"source": self.source, "event": "retry", "attempt": state.attempt_number})
 
-    def _attempt(self, url: str, params: Params, use_auth: bool) -> Response:
+    def _attempt(self, url: str, params: Params, use_auth: bool, method: str = "GET",
+                 payload: bytes | None = None) -> Response:
         refreshed = False
         while True:
             if self._stop.is_set():
@@ -152,7 +171,7 @@ class HttpClient:
                 before = self.governor.waited
                 self.governor.before_request()
                 self.stats.add(throttled=self.governor.waited - before)
-            raw = self._send(url, params, use_auth)
+            raw = self._send(url, params, use_auth, method, payload)
             if raw.status_code == 401 and use_auth and self.auth is not None and not refreshed:
                 # An expired or revoked token: renew it once, then try again at once. Only the
                 # first thread refused with a given token renews it (see RefreshableAuth).
@@ -161,14 +180,16 @@ class HttpClient:
                     refreshed = True
                     self.stats.add(refreshes=1)
                     continue
-            return self._decode(raw)
+            return self._decode(raw, lenient=method != "GET")
 
-    def _send(self, url: str, params: Params, use_auth: bool) -> requests.Response:
+    def _send(self, url: str, params: Params, use_auth: bool, method: str = "GET",
+              payload: bytes | None = None) -> requests.Response:
         where = safe_url(url)
         started = time.monotonic()
+        headers = {"Content-Type": "application/json"} if payload is not None else None
         try:
-            raw = self.session.get(url, params=params, timeout=self.timeout,
-                                   auth=self.auth if use_auth else None)
+            raw = self.session.request(method, url, params=params, data=payload, headers=headers,
+                                       timeout=self.timeout, auth=self.auth if use_auth else None)
             raw.content  # noqa: B018 - read the body inside the try: a short read is retriable
         except requests.Timeout:
             raise RetriableError(f"timed out on {where}", url=where) from None
@@ -178,11 +199,11 @@ class HttpClient:
         finally:
             self.stats.add(requests=1)
         self.stats.add(bytes=len(raw.content))
-        log.debug("GET %s -> %s in %.3fs", where, raw.status_code, time.monotonic() - started,
+        log.debug("%s %s -> %s in %.3fs", method, where, raw.status_code, time.monotonic() - started,
                   extra={"source": self.source, "event": "request"})
         return raw
 
-    def _decode(self, raw: requests.Response) -> Response:
+    def _decode(self, raw: requests.Response, *, lenient: bool = False) -> Response:
         where = safe_url(raw.url)
         status = raw.status_code
         if self.governor is not None:
@@ -206,6 +227,8 @@ class HttpClient:
             try:
                 data = json.loads(raw.content)
             except ValueError:
+                if lenient:  # a write succeeded; its answer's body (often empty or text) is a courtesy
+                    return Response(status, raw.headers, None, raw.url, raw.elapsed.total_seconds())
                 # Most often a body cut short by a proxy or a dropped connection: ask again.
                 raise RetriableError(f"truncated or unreadable JSON from {where}", status=status,
                                      url=where) from None
