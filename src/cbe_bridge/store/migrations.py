@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cbe_bridge.errors import StoreError
-from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
+from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version, writeback_ledger
 
 # version -> step from version-1; version 1 is "create everything".
-UPGRADES: dict[int, Callable[[Connection], None]] = {}
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    2: lambda conn: writeback_ledger.create(conn, checkfirst=True),
+}
 
 
 def current_version(conn: Connection) -> int:

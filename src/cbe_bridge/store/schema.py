@@ -9,7 +9,8 @@ the same source. Dates are ISO-8601 text: sortable, portable and cheap to bulk-l
 Bookkeeping tables: ``schema_version``, ``sync_runs``, ``sync_state`` (watermarks, committed
 with the data they cover), ``rejects`` (bad records kept for review and retry).
 Engine tables (``evidence``, ``proficiency``, ``course_marks``, ``gpa``) hold computed results
-with their lineage; they are rebuilt by ``cbe-bridge compute``.
+with their lineage; they are rebuilt by ``cbe-bridge compute``. ``writeback_ledger`` remembers
+what ``cbe-bridge writeback`` last wrote to each target, so unchanged records are not re-sent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pydantic.fields import FieldInfo
 
 from cbe_bridge.model.records import RECORD_TYPES, Record, Ref
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: writeback_ledger
 
 metadata = sa.MetaData()
 
@@ -209,3 +210,14 @@ sa.Index("ix_result_score_scales_result", CANONICAL["result_score_scales"].c.sou
          CANONICAL["result_score_scales"].c.result_id)
 sa.Index("ix_line_item_score_scales_li", CANONICAL["line_item_score_scales"].c.source,
          CANONICAL["line_item_score_scales"].c.line_item_id)
+
+# -- write-back: what was last written to a target, per record (see cbe_bridge.writeback) -----
+writeback_ledger = sa.Table(
+    "writeback_ledger", metadata,
+    sa.Column("target", TEXT, primary_key=True),  # the configured source written to
+    sa.Column("resource", TEXT, primary_key=True),  # e.g. courseTranscripts, results
+    sa.Column("record_key", TEXT, primary_key=True),  # the record's natural key or sourcedId
+    sa.Column("content_hash", TEXT, nullable=False),  # of the body last accepted by the target
+    sa.Column("location", TEXT),  # the record's URL on the target, when it said (Ed-Fi Location)
+    sa.Column("written_at", STAMP, nullable=False),
+)
