@@ -5,10 +5,16 @@ Discovery document at ``/``, OAuth at ``/oauth/token``, resources at
 ``Total-Count`` header), ``minChangeVersion``/``maxChangeVersion``, and ``/deletes`` listings;
 ``/changeQueries/v1[/<year>]/availableChangeVersions``. Every change takes the next change
 version; a deletion is remembered with its ``keyValues`` (the resource's identity).
+
+Writes (for write-back tests): ``POST /data/v3[/<year>]/ed-fi/<resource>`` upserts by natural
+key like the ODS/API (201 created, 200 updated, ``Location`` naming the record), answers 400
+to a body without its identity, 409 to a course transcript whose student academic record is
+missing; ``refuse`` hooks can reject chosen records. ``posted`` counts POSTs per resource.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -45,6 +51,19 @@ IDENTITY = {  # resource -> function(record) -> keyValues (names as the /deletes
                                        "objectiveGradeLevelDescriptor": r["objectiveGradeLevelDescriptor"],
                                        "educationOrganizationId": r["educationOrganizationReference"]["educationOrganizationId"]},
 }
+
+# Resources only written by the write-back tests (the ODS keys them like this).
+WRITE_IDENTITY = {
+    "studentAcademicRecords": lambda r: {
+        "educationOrganizationId": r["educationOrganizationReference"]["educationOrganizationId"],
+        "schoolYear": r["schoolYearTypeReference"]["schoolYear"],
+        "studentUniqueId": r["studentReference"]["studentUniqueId"], "termDescriptor": r["termDescriptor"]},
+    "courseTranscripts": lambda r: {
+        **r["studentAcademicRecordReference"], "courseAttemptResultDescriptor": r["courseAttemptResultDescriptor"],
+        "courseCode": r["courseReference"]["courseCode"],
+        "courseEducationOrganizationId": r["courseReference"]["educationOrganizationId"]},
+}
+KEYS = {**IDENTITY, **WRITE_IDENTITY}
 
 NS = "uri://ed-fi.org/"
 SCHOOL, LEA, YEAR, SESSION = 255901001, 255901, 2025, "2024-2025 Fall Semester"
@@ -118,7 +137,9 @@ class EdFiFake:
                  client: tuple[str, str] = ("edfi-key", "edfi-secret"), api_version: str = "7.1") -> None:
         self.server = server
         self.version = 0
-        self.records: dict[str, dict[tuple, dict]] = {name: {} for name in IDENTITY}
+        self.records: dict[str, dict[tuple, dict]] = {name: {} for name in KEYS}
+        self.posted: dict[str, int] = {}
+        self.refuse: list[Any] = []  # hooks (resource, body) -> Reply | None, asked before a POST is stored
         self.deletes: dict[str, list[dict]] = {name: [] for name in IDENTITY}
         self.year = year
         self.api_version = api_version
@@ -132,13 +153,21 @@ class EdFiFake:
         server.route("GET", rf"/changeQueries/v1{y}/availableChangeVersions", self.available)
         server.route("GET", rf"/data/v3{y}/ed-fi/(\w+)/deletes", self.deleted)
         server.route("GET", rf"/data/v3{y}/ed-fi/(\w+)", self.listing)
+        server.route("POST", rf"/data/v3{y}/ed-fi/(\w+)", self.post)
 
-    def upsert(self, name: str, record: dict) -> None:
-        key = tuple(sorted(IDENTITY[name](record).items()))
+    def upsert(self, name: str, record: dict) -> bool:
+        """Store ``record`` under its natural key; True when it was new."""
+        key = tuple(sorted(KEYS[name](record).items()))
         self.version += 1
         old = self.records[name].get(key)
         self.records[name][key] = {**record, "id": old["id"] if old else uuid.uuid4().hex,
                                    "_changeVersion": self.version, "_lastModifiedDate": "2024-09-01T00:00:00Z"}
+        return old is None
+
+    def stored(self, name: str) -> list[dict]:
+        """The records of ``name`` as clients wrote them (without the server's own fields)."""
+        return [{k: v for k, v in r.items() if not k.startswith("_") and k != "id"}
+                for r in self.records[name].values()]
 
     def modify(self, name: str, index: int, **fields: Any) -> None:
         record = list(self.records[name].values())[index]
@@ -189,3 +218,29 @@ class EdFiFake:
         if not self.server.bearer_ok(request):
             return Reply(401, {"message": "Authorization denied."})
         return self._page(request, self._window(request, self.deletes.get(m.group(1), []), "changeVersion"))
+
+    def post(self, request: Request, m) -> Reply:  # noqa: ANN001
+        """An ODS/API POST: an upsert by natural key."""
+        if not self.server.bearer_ok(request):
+            return Reply(401, {"message": "Authorization denied."})
+        name = m.group(1)
+        if name not in KEYS:
+            return Reply(404, {"message": "not found"})
+        self.posted[name] = self.posted.get(name, 0) + 1
+        try:
+            body = json.loads(request.body)
+            key = KEYS[name](body)
+        except (ValueError, KeyError, TypeError) as exc:
+            return Reply(400, {"message": f"The request is invalid: {type(exc).__name__} {exc}"})
+        for hook in self.refuse:
+            reply = hook(name, body)
+            if reply is not None:
+                return reply
+        if name == "courseTranscripts":
+            record = {k: key[k] for k in ("educationOrganizationId", "schoolYear", "studentUniqueId", "termDescriptor")}
+            if tuple(sorted(record.items())) not in self.records["studentAcademicRecords"]:
+                return Reply(409, {"message": "The referenced 'StudentAcademicRecord' resource does not exist."})
+        created = self.upsert(name, body)
+        rid = self.records[name][tuple(sorted(key.items()))]["id"]
+        return Reply(201 if created else 200, None,
+                     {"Location": f"{self.server.url}{request.path.rstrip('/')}/{rid}"})

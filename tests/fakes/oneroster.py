@@ -5,6 +5,11 @@ Listings honour ``limit``/``offset`` (with ``X-Total-Count`` and a ``Link`` head
 ``sort=sourcedId``, and ``filter=dateLastModified>='...'`` (``>`` too). Records with status
 ``tobedeleted`` are listed only by filtered (delta) requests. Auth: OAuth 2 bearer tokens from
 ``/oauth/token``, or OAuth 1.0a signatures checked with this module's own implementation.
+
+Grade passback (for write-back tests): ``PUT <gradebook service>/<collection>/<sourcedId>``
+with ``{"<singular>": {...}}`` creates (201) or replaces (200) the record; a body whose
+sourcedId differs from the URL's is refused (400); ``refuse`` hooks can reject chosen
+records; ``put`` counts PUTs per collection and ``scopes`` records the scopes tokens were asked for.
 """
 
 from __future__ import annotations
@@ -108,12 +113,21 @@ class OneRosterFake:
         self.oauth1 = oauth1
         self.max_limit = max_limit
         self.ignore_offset = False
+        self.put: dict[str, int] = {}
+        self.refuse: list = []  # hooks (collection, record) -> Reply | None, asked before a PUT is stored
+        self.scopes: list[str] = []
         server.clients[client[0]] = client[1]
-        server.route("POST", r"/oauth/token", lambda r, m: server.token_endpoint(r))
+        server.route("POST", r"/oauth/token", self.token)
         if version == "1.1":
             server.route("GET", r"/ims/oneroster/v1p1/(\w+)", self.listing)
+            server.route("PUT", r"/ims/oneroster/v1p1/(\w+)/([^/]+)", self.replace)
         else:
             server.route("GET", r"/ims/oneroster/(?:rostering|gradebook)/v1p2/(\w+)", self.listing)
+            server.route("PUT", r"/ims/oneroster/gradebook/v1p2/(\w+)/([^/]+)", self.replace)
+
+    def token(self, request: Request, m) -> Reply:  # noqa: ANN001
+        self.scopes.append(dict(parse_qsl(request.body.decode())).get("scope", ""))
+        return self.server.token_endpoint(request)
 
     # -- changes the tests make -------------------------------------------------------------
     def modify(self, collection: str, sid: str, **fields: object) -> None:
@@ -165,6 +179,31 @@ class OneRosterFake:
             headers["Link"] = f'<{request.url.split("?")[0]}?{urlencode(query)}>; rel="next"'
         return Reply(200, {name: page}, headers)
 
+    def replace(self, request: Request, m) -> Reply:  # noqa: ANN001
+        """PUT by sourcedId: create or replace (grade passback)."""
+        name, sid = m.group(1), m.group(2)
+        if not self._authorized(request):
+            return Reply(401, {"imsx_codeMajor": "failure", "imsx_severity": "error", "imsx_description": "Unauthorized"})
+        if name not in SINGULAR:
+            return Reply(405, {"imsx_codeMajor": "failure", "imsx_description": f"PUT is not supported on {name}"})
+        self.put[name] = self.put.get(name, 0) + 1
+        try:
+            record = json.loads(request.body)[SINGULAR[name]]
+        except (ValueError, KeyError, TypeError):
+            return Reply(400, {"imsx_codeMajor": "failure", "imsx_description": f"the body has no '{SINGULAR[name]}'"})
+        if record.get("sourcedId") != sid:
+            return Reply(400, {"imsx_codeMajor": "failure", "imsx_description": "sourcedId differs from the URL's"})
+        for hook in self.refuse:
+            reply = hook(name, record)
+            if reply is not None:
+                return reply
+        created = sid not in self.data.setdefault(name, {})
+        self.data[name][sid] = record
+        return Reply(201 if created else 200, None)
+
+
+SINGULAR = {"categories": "category", "lineItems": "lineItem", "results": "result", "scoreScales": "scoreScale"}
+
 
 def _parse_filter(text: str) -> tuple[str, str, str]:
     for op in (">=", "<=", "!=", ">", "<", "="):
@@ -196,7 +235,7 @@ def verify_oauth1(request: Request, key: str, secret: str) -> bool:
     pairs = list(parse_qsl(url.query, keep_blank_values=True)) + list(params.items())
     enc = lambda s: quote(s, safe="~")  # noqa: E731
     norm = "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v)) for k, v in pairs))
-    base = f"GET&{enc(f'http://{url.netloc.lower()}{url.path}')}&{enc(norm)}"
+    base = f"{request.method}&{enc(f'http://{url.netloc.lower()}{url.path}')}&{enc(norm)}"
     want = base64.b64encode(hmac.new(f"{enc(secret)}&".encode(), base.encode(), hashlib.sha256).digest()).decode()
     return hmac.compare_digest(want, given)
 
