@@ -1,19 +1,23 @@
-"""Shared fixtures: stores (SQLite always, PostgreSQL when one answers) and bundle builders."""
+"""Shared fixtures: stores (SQLite always, PostgreSQL when one answers), bundle builders, and
+one demo run of the sample district for the whole session."""
 
 from __future__ import annotations
 
 import csv
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from cbe_bridge.demo import DemoResult, run_demo
 from cbe_bridge.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 STANDARDS = REPO.parent / "shared" / "standards"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEMO_AS_OF = date(2026, 11, 24)
 
 
 def standards_path(*parts: str) -> Path:
@@ -71,3 +75,10 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoResult:
+    """``cbe-bridge demo`` on the sample district, run once per session (documents for one
+    student only: the documents tests render their own). Tests read its store, never change it."""
+    return run_demo(tmp_path_factory.mktemp("demo"), as_of=DEMO_AS_OF, workers=2, documents_limit=1)

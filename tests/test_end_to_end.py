@@ -1,6 +1,6 @@
 """End to end on the shipped sample district: bundle -> store -> figures -> every command.
 
-One demo run (module-scoped) serves all tests here; each checks a promise of the product:
+The session's demo run serves all tests here; each checks a promise of the product:
 figures on the commands agree with each other and with the evidence they came from.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -16,19 +15,15 @@ from click.testing import CliRunner
 
 from cbe_bridge.cli import main
 from cbe_bridge.config import load_settings
-from cbe_bridge.demo import run_demo
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.store import open_store
 from cbe_bridge.store.schema import course_marks, gpa, proficiency, students
 
-AS_OF = date(2026, 11, 24)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    result = run_demo(out, as_of=AS_OF, workers=2, documents_limit=1)
-    return result
+@pytest.fixture
+def demo(demo_run):
+    return demo_run
 
 
 def cli(demo, *args):

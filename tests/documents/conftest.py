@@ -1,6 +1,6 @@
 """Fixtures for the documents tests: one demo store per session, a document job on it.
 
-The demo (sync + compute of the sample district, about 10 s) is built once; tests render a
+The demo (sync + compute of the sample district) is the session's ``demo_run``; tests render a
 few students only (a PDF takes about a second), so the whole folder stays well under a minute.
 """
 
@@ -13,22 +13,20 @@ import pytest
 import sqlalchemy as sa
 
 from cbe_bridge.config import load_settings
-from cbe_bridge.demo import run_demo
+from cbe_bridge.demo import DemoResult
 from cbe_bridge.documents import DocumentContext, spec_from_settings
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.store import open_store
 from cbe_bridge.store.schema import students
 
-AS_OF = date(2026, 11, 24)
 ISSUED = date(2026, 12, 1)
 
 
 class Demo:
     """The demo folder, its settings, store and policy, opened once."""
 
-    def __init__(self, out: Path) -> None:
-        result = run_demo(out, as_of=AS_OF, workers=2)
-        self.out = out
+    def __init__(self, result: DemoResult) -> None:
+        self.out = result.out
         self.config = result.config
         self.settings = load_settings(result.config)
         self.store = open_store(self.settings.store.url, create=False)
@@ -49,7 +47,7 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Demo:
-    d = Demo(tmp_path_factory.mktemp("documents-demo"))
+def demo(demo_run) -> Demo:
+    d = Demo(demo_run)
     yield d
     d.store.dispose()

@@ -7,26 +7,24 @@ from it and writes only under its own temporary folder.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from cbe_bridge.demo import run_demo
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.config import load_settings
 from cbe_bridge.exchange.records import latest_compute_run, load_records, select_students
 from cbe_bridge.exchange.signing import generate_key
 from cbe_bridge.store import open_store
 
-AS_OF = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # after the demo as-of date, before today
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("exchange-demo"), as_of=AS_OF, workers=2)
+def demo(demo_run):
+    return demo_run
 
 
 @pytest.fixture(scope="session")
