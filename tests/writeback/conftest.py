@@ -1,0 +1,129 @@
+"""Fixtures for the write-back tests: the computed sample district, copied per test, and targets.
+
+The sample district is synced and computed once per session (no documents: about ten
+seconds); each test gets its own copy of the store (the ledger is written to it) and a
+configuration naming the fake Ed-Fi and OneRoster servers as targets.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cbe_bridge.config import Settings, load_settings
+from cbe_bridge.demo import write_demo_config
+from cbe_bridge.engine.compute import PolicySource, compute
+from cbe_bridge.engine.policy import Policy
+from cbe_bridge.exchange.records import StudentRecord, load_records, select_students
+from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
+from cbe_bridge.store import Store, open_store
+from cbe_bridge.sync import sync_sources
+from fakes.server import FakeServer
+
+AS_OF = date(2026, 11, 24)
+STUDENTS = ("700001", "700002", "700003")  # local student numbers in the sample district
+RETRIES = "retries = { attempts = 3, backoff = 0.01, max_wait = 0.02, max_retry_after = 0.1 }"
+TIMEOUT = "timeout = { connect = 2.0, read = 5.0 }"
+
+
+@pytest.fixture(scope="session")
+def computed(tmp_path_factory) -> Path:
+    """A folder with the sample district synced and computed (store and configuration)."""
+    out = tmp_path_factory.mktemp("writeback-demo")
+    settings = load_settings(write_demo_config(out))
+    store = open_store(settings.store.url)
+    try:
+        sync_sources(store, [OneRosterCsvSource(s.name, s.path, s.encoding) for s in settings.sources])
+        compute(store, PolicySource(tuple(settings.mapping.files)), as_of=AS_OF, workers=2)
+    finally:
+        store.dispose()
+    return out
+
+
+@dataclass
+class Setup:
+    """One test's copy of the computed store, its configuration and policy."""
+
+    config: Path
+    settings: Settings
+    store: Store
+    policy: Policy
+
+    def target(self, name: str):  # noqa: ANN201 - a source settings model
+        return next(s for s in self.settings.sources if s.name == name)
+
+    def records(self, refs=STUDENTS) -> list[StudentRecord]:  # noqa: ANN001
+        with self.store.engine.connect() as conn:
+            return load_records(conn, select_students(conn, list(refs), None))
+
+
+def make_setup(computed: Path, folder: Path, *, edfi_url: str = "http://127.0.0.1:9",
+               or_url: str = "http://127.0.0.1:9", or_version: str = "1.2", or_auth: str | None = None) -> Setup:
+    """Copy the computed store to ``folder`` with a configuration naming the targets."""
+    shutil.copy(computed / "cbe-bridge.db", folder / "cbe-bridge.db")
+    auth = or_auth or (f'{{ method = "oauth2", token_url = "{or_url}/oauth/token", '
+                       'client_id = { env = "OR_CLIENT_ID" }, client_secret = { env = "OR_CLIENT_SECRET" } }')
+    targets = f'''
+[[sources]]
+name = "ods"
+kind = "edfi"
+base_url = "{edfi_url}"
+client_id = {{ env = "EDFI_KEY" }}
+client_secret = {{ env = "EDFI_SECRET" }}
+{RETRIES}
+{TIMEOUT}
+
+[[sources]]
+name = "sisapi"
+kind = "oneroster-rest"
+base_url = "{or_url}"
+version = "{or_version}"
+auth = {auth}
+{RETRIES}
+{TIMEOUT}
+'''
+    # The demo's tables after [[sources]] start at [school]: the targets go just before it.
+    head, school, tail = (computed / "cbe-bridge.toml").read_text(encoding="utf-8").partition("\n[school]")
+    config = folder / "cbe-bridge.toml"
+    config.write_text(head + targets + school + tail, encoding="utf-8")
+    settings = load_settings(config)
+    return Setup(config, settings, open_store(settings.store.url, create=False), _policy(settings))
+
+
+_POLICIES: dict[tuple, Policy] = {}
+
+
+def _policy(settings: Settings) -> Policy:
+    """The sample district's policy, loaded once per session."""
+    files = tuple(settings.mapping.files)
+    if files not in _POLICIES:
+        _POLICIES[files] = PolicySource(files).load()
+    return _POLICIES[files]
+
+
+@pytest.fixture
+def setup(computed, tmp_path):
+    """The computed store (a copy) with targets that answer nowhere (tests that send nothing)."""
+    s = make_setup(computed, tmp_path)
+    yield s
+    s.store.dispose()
+
+
+@pytest.fixture
+def server():
+    with FakeServer() as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def _secrets(monkeypatch):
+    monkeypatch.setenv("OR_CLIENT_ID", "or-id")
+    monkeypatch.setenv("OR_CLIENT_SECRET", "or-secret")
+    monkeypatch.setenv("EDFI_KEY", "edfi-key")
+    monkeypatch.setenv("EDFI_SECRET", "edfi-secret")
+    monkeypatch.setenv("OR_KEY", "consumer-key")
+    monkeypatch.setenv("OR_SECRET", "consumer-secret-1")
