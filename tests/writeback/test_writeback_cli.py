@@ -1,0 +1,87 @@
+"""``cbe-bridge writeback``: counts, exit codes, per-record reports without personal data; the ledger's migration."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from cbe_bridge.cli import main
+from cbe_bridge.store import open_store
+from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
+from fakes import edfi as fake_edfi
+from fakes.server import Reply
+
+from .conftest import STUDENTS, make_setup
+
+
+def cli(setup, *args):  # noqa: ANN001, ANN201
+    return CliRunner().invoke(main, ["--config", str(setup.config), "writeback", *args])
+
+
+@pytest.fixture
+def ods(computed, tmp_path, server):
+    fake = fake_edfi.EdFiFake(server, {})
+    s = make_setup(computed, tmp_path, edfi_url=server.url)
+    yield s, fake
+    s.store.dispose()
+
+
+def test_dry_run_prints_counts_and_sends_nothing(ods, server):
+    setup, _ = ods
+    result = cli(setup, "edfi", *STUDENTS, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "courseTranscripts:" in result.stdout and "to create" in result.stdout
+    assert server.log == []
+
+
+def test_a_rejection_exits_1_and_names_records_by_key_only(ods, server):
+    setup, fake = ods
+    victim = setup.records()[0]
+    fake.refuse.append(lambda name, body: Reply(400, {"message": "Validation failed."})
+                       if name == "grades" and body["studentSectionAssociationReference"]["studentUniqueId"]
+                       == victim.person.local_id else None)
+    result = cli(setup, "edfi", *STUDENTS)
+    assert result.exit_code == 1
+    assert "rejected HTTP 400: grades " in result.stderr and victim.person.local_id in result.stderr
+    assert "Validation failed." in result.stderr
+    for person in (r.person for r in setup.records()):
+        for name in (person.given_name, person.family_name):
+            assert name and name not in result.output
+    fake.refuse.clear()
+    again = cli(setup, "edfi", *STUDENTS, "--json")
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert report["counts"]["grades"]["created"] == sum(1 for m in victim.courses
+                                                        if m.letter and m.basis in ("direct", "derived"))
+
+
+def test_a_stopped_run_exits_1_and_says_so(ods, server):
+    setup, _ = ods
+    server.fault("status", match="/ed-fi/", times=10_000, status=503)
+    result = cli(setup, "edfi", *STUDENTS)
+    assert result.exit_code == 1 and "stopped:" in result.stderr and "not sent" in result.stdout
+
+
+def test_target_selection_errors_are_usage_errors(setup):
+    assert cli(setup, "edfi", "--source", "sis", "--dry-run").exit_code == 2  # a CSV source
+    assert cli(setup, "oneroster", "--source", "nope", "--dry-run").exit_code == 2
+    assert cli(setup, "edfi", "--from", "nope", "--dry-run").exit_code == 2
+    assert cli(setup, "oneroster", "--dry-run", "--class-of", "2027").exit_code == 0
+
+
+def test_a_version_1_store_gains_the_ledger(tmp_path):
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    with store.engine.begin() as conn:  # as a store made before write-back existed
+        conn.execute(sa.text("DROP TABLE writeback_ledger"))
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=1, applied_at="2025-01-01T00:00:00Z"))
+    store.dispose()
+    store = open_store(path)
+    with store.engine.connect() as conn:
+        assert sa.inspect(conn).has_table("writeback_ledger")
+        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
+    store.dispose()
