@@ -43,8 +43,13 @@ def sourced_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "|".join(parts)))
 
 
+_COLLECTIONS = {"class": "classes", "category": "categories", "lineItem": "lineItems", "user": "users",
+                "org": "orgs", "academicSession": "academicSessions"}
+
+
 def _ref(kind: str, sid: str) -> dict[str, str]:
-    return {"href": f"/{kind}s/{sid}", "sourcedId": sid, "type": kind}
+    """A OneRoster GUIDRef (href relative to the service)."""
+    return {"href": f"/{_COLLECTIONS[kind]}/{sid}", "sourcedId": sid, "type": kind}
 
 
 def _num(value: float | None) -> float | None:
