@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fakes.server import FakeServer
 
 from cbe_bridge.config import Settings, load_settings
 from cbe_bridge.demo import write_demo_config
@@ -22,7 +23,6 @@ from cbe_bridge.exchange.records import StudentRecord, load_records, select_stud
 from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
 from cbe_bridge.store import Store, open_store
 from cbe_bridge.sync import sync_sources
-from fakes.server import FakeServer
 
 AS_OF = date(2026, 11, 24)
 STUDENTS = ("700001", "700002", "700003")  # local student numbers in the sample district

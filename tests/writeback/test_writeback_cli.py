@@ -7,12 +7,12 @@ import json
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from fakes import edfi as fake_edfi
+from fakes.server import Reply
 
 from cbe_bridge.cli import main
 from cbe_bridge.store import open_store
 from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
-from fakes import edfi as fake_edfi
-from fakes.server import Reply
 
 from .conftest import STUDENTS, make_setup
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from fakes import edfi as fake_edfi
+from fakes.server import Reply
 
 from cbe_bridge.store.schema import writeback_ledger
 from cbe_bridge.writeback import writeback
-from fakes import edfi as fake_edfi
-from fakes.server import Reply
 
 from .conftest import STUDENTS, make_setup
 
@@ -43,7 +43,7 @@ def expected(setup):  # noqa: ANN001, ANN201
 
 
 def test_dry_run_sends_nothing(ods, server):
-    setup, fake = ods
+    setup, _ = ods
     report = run(setup, dry=True)
     want = expected(setup)
     assert report.ok and report.dry_run
@@ -93,7 +93,7 @@ def test_full_run_writes_what_the_engine_computed(ods, server):
 
 
 def test_a_second_run_sends_nothing(ods, server):
-    setup, fake = ods
+    setup, _ = ods
     run(setup)
     before = len(server.log)
     again = run(setup)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fakes import oneroster as fake_or
+from fakes.server import Reply
 
 from cbe_bridge.writeback import writeback
 from cbe_bridge.writeback.oneroster import SCOPE_CREATEPUT, sourced_id
-from fakes import oneroster as fake_or
-from fakes.server import Reply
 
 from .conftest import STUDENTS, make_setup
 
@@ -35,7 +35,7 @@ def translated(setup):  # noqa: ANN001, ANN201
 
 
 def test_dry_run_sends_nothing(provider, server):
-    setup, fake = provider
+    setup, _ = provider
     report = run(setup, dry=True)
     marks = translated(setup)
     assert report.ok and report.counts["results"]["create"] == len(marks)

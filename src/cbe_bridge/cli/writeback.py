@@ -52,7 +52,8 @@ def writeback() -> None:
 
 def _run(app: App, command: str, students: tuple[str, ...], class_of: int | None, target: str | None,
          origin: str | None, dry_run: bool, force: bool, as_json: bool, **extra: object) -> None:
-    from cbe_bridge.writeback import find_target, writeback as run
+    from cbe_bridge.writeback import find_target
+    from cbe_bridge.writeback import writeback as run
 
     settings = find_target(app.settings.sources, command, target)
     report = run(app.store(create=False), settings, app.policy, students=students, class_of=class_of,
