@@ -13,11 +13,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cbe_bridge.errors import StoreError
-from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version, writeback_ledger
+from cbe_bridge.store.schema import (SCHEMA_VERSION, identity_candidates, identity_links, schema_version,
+                                     writeback_ledger)
+
+
+def _identity_tables(conn: Connection) -> None:
+    for table in (identity_links, identity_candidates):
+        table.create(conn, checkfirst=True)
+
 
 # version -> step from version-1; version 1 is "create everything".
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     2: lambda conn: writeback_ledger.create(conn, checkfirst=True),
+    3: _identity_tables,
 }
 
 

@@ -11,6 +11,7 @@ with the data they cover), ``rejects`` (bad records kept for review and retry).
 Engine tables (``evidence``, ``proficiency``, ``course_marks``, ``gpa``) hold computed results
 with their lineage; they are rebuilt by ``cbe-bridge compute``. ``writeback_ledger`` remembers
 what ``cbe-bridge writeback`` last wrote to each target, so unchanged records are not re-sent.
+``identity_links`` / ``identity_candidates`` tie people of other sources to primary students.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pydantic.fields import FieldInfo
 
 from cbe_bridge.model.records import RECORD_TYPES, Record, Ref
 
-SCHEMA_VERSION = 2  # 2: writeback_ledger
+SCHEMA_VERSION = 3  # 2: writeback_ledger; 3: identity_links, identity_candidates
 
 metadata = sa.MetaData()
 
@@ -220,4 +221,26 @@ writeback_ledger = sa.Table(
     sa.Column("content_hash", TEXT, nullable=False),  # of the body last accepted by the target
     sa.Column("location", TEXT),  # the record's URL on the target, when it said (Ed-Fi Location)
     sa.Column("written_at", STAMP, nullable=False),
+)
+
+# -- identity across sources (see cbe_bridge.identity): rewritten by each resolution ---------
+identity_links = sa.Table(
+    "identity_links", metadata,
+    sa.Column("source", TEXT, primary_key=True),  # a secondary source (e.g. the LMS)
+    sa.Column("person_id", TEXT, primary_key=True),  # the student's user id there
+    sa.Column("student_source", TEXT, nullable=False),  # the primary source (the SIS)
+    sa.Column("student_id", TEXT),  # the primary student, when linked
+    sa.Column("status", TEXT, nullable=False),  # linked | ambiguous | unmatched
+    sa.Column("key_field", TEXT),  # the key that matched (a field name, never a value)
+    sa.Column("candidates", sa.Integer, nullable=False),  # primary students that key matched
+    sa.Column("resolved_at", STAMP, nullable=False),
+)
+sa.Index("ix_identity_links_student", identity_links.c.student_source, identity_links.c.student_id)
+
+identity_candidates = sa.Table(  # every match on the deciding key: the detail of an ambiguity
+    "identity_candidates", metadata,
+    sa.Column("source", TEXT, primary_key=True),
+    sa.Column("person_id", TEXT, primary_key=True),
+    sa.Column("student_id", TEXT, primary_key=True),
+    sa.Column("key_field", TEXT, nullable=False),
 )
