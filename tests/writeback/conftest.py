@@ -1,47 +1,35 @@
 """Fixtures for the write-back tests: the computed sample district, copied per test, and targets.
 
-The sample district is synced and computed once per session (no documents: about ten
-seconds); each test gets its own copy of the store (the ledger is written to it) and a
-configuration naming the fake Ed-Fi and OneRoster servers as targets.
+The sample district is synced and computed once per session (the shared ``demo_run``);
+each test gets its own copy of the store (the ledger is written to it) and a configuration
+naming the fake Ed-Fi and OneRoster servers as targets.
 """
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 from fakes.server import FakeServer
 
 from cbe_bridge.config import Settings, load_settings
-from cbe_bridge.demo import write_demo_config
-from cbe_bridge.engine.compute import PolicySource, compute
+from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.exchange.records import StudentRecord, load_records, select_students
-from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
 from cbe_bridge.store import Store, open_store
-from cbe_bridge.sync import sync_sources
 
-AS_OF = date(2026, 11, 24)
 STUDENTS = ("700001", "700002", "700003")  # local student numbers in the sample district
 RETRIES = "retries = { attempts = 3, backoff = 0.01, max_wait = 0.02, max_retry_after = 0.1 }"
 TIMEOUT = "timeout = { connect = 2.0, read = 5.0 }"
 
 
 @pytest.fixture(scope="session")
-def computed(tmp_path_factory) -> Path:
-    """A folder with the sample district synced and computed (store and configuration)."""
-    out = tmp_path_factory.mktemp("writeback-demo")
-    settings = load_settings(write_demo_config(out))
-    store = open_store(settings.store.url)
-    try:
-        sync_sources(store, [OneRosterCsvSource(s.name, s.path, s.encoding) for s in settings.sources])
-        compute(store, PolicySource(tuple(settings.mapping.files)), as_of=AS_OF, workers=2)
-    finally:
-        store.dispose()
-    return out
+def computed(demo_run) -> Path:
+    """The session's demo folder: the sample district synced and computed (store and configuration)."""
+    return demo_run.out
 
 
 @dataclass
@@ -64,7 +52,10 @@ class Setup:
 def make_setup(computed: Path, folder: Path, *, edfi_url: str = "http://127.0.0.1:9",
                or_url: str = "http://127.0.0.1:9", or_version: str = "1.2", or_auth: str | None = None) -> Setup:
     """Copy the computed store to ``folder`` with a configuration naming the targets."""
-    shutil.copy(computed / "cbe-bridge.db", folder / "cbe-bridge.db")
+    # SQLite's backup API: a consistent copy whatever the demo store's WAL holds.
+    with closing(sqlite3.connect(computed / "cbe-bridge.db")) as source, \
+            closing(sqlite3.connect(folder / "cbe-bridge.db")) as copy:
+        source.backup(copy)
     auth = or_auth or (f'{{ method = "oauth2", token_url = "{or_url}/oauth/token", '
                        'client_id = { env = "OR_CLIENT_ID" }, client_secret = { env = "OR_CLIENT_SECRET" } }')
     targets = f'''
