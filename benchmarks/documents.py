@@ -32,7 +32,7 @@ from pathlib import Path
 from cbe_bridge.config import Contact, SchoolProfile
 from cbe_bridge.documents import DocumentContext, DocumentSpec, run_batch, select_students
 from cbe_bridge.documents.attachment import default_class_of
-from cbe_bridge.documents.records import load_records
+from cbe_bridge.translate.student_records import load_records
 from cbe_bridge.engine.compute import PolicySource, compute
 from cbe_bridge.samplegen import generate
 from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
@@ -119,7 +119,7 @@ def main() -> None:
     ctx = DocumentContext(spec)
     with ctx.store.engine.connect() as conn:
         year = default_class_of(conn, ctx.run["as_of"])
-        keys, _ = select_students(conn, class_of=year)
+        keys = select_students(conn, class_of=year)
     measured = keys[:args.measure]
     print(f"class of {year}: {len(keys)} students; rendering {len(measured)} with {args.workers} worker(s)")
 

@@ -18,7 +18,7 @@ from cbe_bridge.errors import EngineError
 
 def _keys(demo, n: int):
     with demo.store.engine.connect() as conn:
-        keys, _ = select_students(conn, class_of=2027)
+        keys = select_students(conn, class_of=2027)
     return keys[:n]
 
 
@@ -28,7 +28,7 @@ def test_one_failing_student_does_not_stop_the_others(demo, tmp_path, monkeypatc
     original = DocumentContext.write_student
 
     def flaky(self, record, kind):  # noqa: ANN001, ANN202
-        if record.student_id == bad:
+        if record.person.student_id == bad:
             raise RuntimeError("layout exploded")
         return original(self, record, kind)
 

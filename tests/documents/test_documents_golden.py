@@ -16,7 +16,7 @@ import lxml.html
 import pytest
 
 from cbe_bridge.config import Contact, SchoolProfile
-from cbe_bridge.documents.records import CourseRow, FigureRow, GpaRow, StudentRecord
+from cbe_bridge.translate.student_records import CourseMark, Figure, GpaFigure, Person, StudentRecord
 from cbe_bridge.documents.render import Renderer
 from cbe_bridge.documents.views import Provenance, school_view, traditional_view, transcript_view
 from cbe_bridge.documents.wording import policy_words
@@ -25,32 +25,37 @@ GOLDEN = Path(__file__).parent / "golden"
 BLOCKS = "//h1|//h2|//h3|//p|//tr|//div[contains(@class,'label') or contains(@class,'value') or contains(@class,'big')]"
 
 
+def _mark(class_id, code, title, session_id, term, start, end, year, letter, value, basis, level,  # noqa: ANN001, ANN202
+          attempted, earned, counted):
+    return CourseMark(class_id, None, code, title, None, session_id, term, "semester", start, end, year, end, letter,
+                      value, basis, None, level, attempted, earned, counted)
+
+
 def _record(policy) -> StudentRecord:
     nodes = policy.continuum.nodes.values()
     figures = {}
     for i, node in enumerate(n for n in nodes if n.depth <= 1 and not n.human_code.startswith("ART")):
         value = [1.5, 2.25, 2.995, 3.0, 3.4, 4.0][i % 6]
         level = policy.scale.level_for(value)
-        figures[node.id] = FigureRow(node.id, value, level.code, value >= 3, ["direct", "derived", "mixed"][i % 3],
-                                     3, 1, f"2026-0{1 + i % 9}-1{i % 10}")
+        figures[node.id] = Figure(node.id, value, level.code, value >= 3, ["direct", "derived", "mixed"][i % 3],
+                                  3, 1, f"2026-0{1 + i % 9}-1{i % 10}", None)
     grad = [{"code": "MATH", "title": "Mathematics", "required": 3.0, "achieved": 2.995, "met": False},
             {"code": "ELA", "title": "English Language Arts", "required": 3.0, "achieved": 3.4, "met": True}]
     courses = [
-        CourseRow("c1", "ALG1", "Algebra I", "t1", "Fall 2025", "2025-08-21", "2026-01-13", 2026, "B", 2.6,
-                  "direct", "regular", 0.5, 0.5, False),
-        CourseRow("c2", "ALG1", "Algebra I", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.2,
-                  "direct", "regular", 0.5, 0.5, True),
-        CourseRow("c3", "BIOH", "Honors Biology", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "C", 2.1,
-                  "derived", "honors", 0.5, 0.5, True),
-        CourseRow("c4", "DE101", "College Writing", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.5,
-                  "direct", "dual_enrollment", 1.0, 1.0, True),
-        CourseRow("c5", "ADVIS", "Advisory", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "P", None,
-                  "source", None, 1.0, 0.0, True),
+        _mark("c1", "ALG1", "Algebra I", "t1", "Fall 2025", "2025-08-21", "2026-01-13", 2026, "B", 2.6,
+               "direct", "regular", 0.5, 0.5, False),
+        _mark("c2", "ALG1", "Algebra I", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.2,
+               "direct", "regular", 0.5, 0.5, True),
+        _mark("c3", "BIOH", "Honors Biology", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "C", 2.1,
+               "derived", "honors", 0.5, 0.5, True),
+        _mark("c4", "DE101", "College Writing", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.5,
+               "direct", "dual_enrollment", 1.0, 1.0, True),
+        _mark("c5", "ADVIS", "Advisory", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "P", None,
+               "source", None, 1.0, 0.0, True),
     ]
-    gpa = {"cumulative": GpaRow(3.125, 3.375, 2.0), "2026": GpaRow(3.125, 3.375, 2.0),
-           "term:t2": GpaRow(3.125, 3.375, 2.0)}
-    return StudentRecord("sis", "stu-x", "123456", "Ada", "B", "Lovelace", "Addie", "2009-02-03", "11", 2028,
-                         "org-hs", grad, figures, courses, gpa)
+    gpa = {scope: GpaFigure(scope, 3.125, 3.375, 2.0, None) for scope in ("cumulative", "2026", "term:t2")}
+    person = Person("sis", "stu-x", "123456", "Ada", "Lovelace", "B", "Addie", "2009-02-03", None, None)
+    return StudentRecord(person, "11", 2028, "org-hs", None, None, grad, figures, courses, gpa)
 
 
 SCHOOL = SchoolProfile(name="Golden Valley High School", district="Golden Valley Schools", ceeb_code="123456",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cbe_bridge.config import SchoolProfile
-from cbe_bridge.documents.records import load_records
+from cbe_bridge.translate.student_records import load_records
 from cbe_bridge.documents.render import Renderer, template_fingerprint, TEMPLATES
 from cbe_bridge.documents.views import school_view
 

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from cbe_bridge.documents.records import load_records
+from cbe_bridge.translate.student_records import load_records
 from cbe_bridge.store.schema import CANONICAL, course_marks, gpa
 
 from .helpers import has_class, html_rows, pdf_pages

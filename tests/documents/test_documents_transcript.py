@@ -38,7 +38,7 @@ def rendered(demo, tmp_path_factory):
     key = demo.student()
     official = demo.context(folder / "official")
     unofficial = demo.context(folder / "unofficial", unofficial=True, fmt="html")
-    from cbe_bridge.documents.records import load_records
+    from cbe_bridge.translate.student_records import load_records
 
     with demo.store.engine.connect() as conn:
         record = load_records(conn, [key])[key]

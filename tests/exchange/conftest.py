@@ -15,7 +15,7 @@ import pytest
 
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.config import load_settings
-from cbe_bridge.exchange.records import latest_compute_run, load_records, select_students
+from cbe_bridge.translate.student_records import latest_compute_run, load_records, select_students
 from cbe_bridge.exchange.signing import generate_key
 from cbe_bridge.store import open_store
 
@@ -44,7 +44,7 @@ def exported(settings):
     try:
         with store.engine.connect() as conn:
             run = latest_compute_run(conn)
-            records = load_records(conn, select_students(conn, [], None))
+            records = list(load_records(conn, select_students(conn, [], None)).values())
     finally:
         store.dispose()
     return run, records

@@ -18,7 +18,7 @@ from fakes.server import FakeServer
 from cbe_bridge.config import Settings, load_settings
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.exchange.records import StudentRecord, load_records, select_students
+from cbe_bridge.translate.student_records import StudentRecord, load_records, select_students
 from cbe_bridge.store import Store, open_store
 
 STUDENTS = ("700001", "700002", "700003")  # local student numbers in the sample district
@@ -46,7 +46,7 @@ class Setup:
 
     def records(self, refs=STUDENTS) -> list[StudentRecord]:  # noqa: ANN001
         with self.store.engine.connect() as conn:
-            return load_records(conn, select_students(conn, list(refs), None))
+            return list(load_records(conn, select_students(conn, list(refs), None)).values())
 
 
 def make_setup(computed: Path, folder: Path, *, edfi_url: str = "http://127.0.0.1:9",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cbe_bridge.exchange.records import ComputeRun, CourseMark, Person, StudentRecord
+from cbe_bridge.translate.student_records import ComputeRun, CourseMark, Person, StudentRecord
 from cbe_bridge.writeback.edfi_keys import EdFiKeys, KeyMissing
 from cbe_bridge.writeback.gather import Gathered
 
@@ -21,7 +21,7 @@ def mark(class_id: str = SECTION, course_id: str = OFFERING, session_id: str | N
 
 
 def student(local_id: str | None = "604000") -> StudentRecord:
-    return StudentRecord(Person("ods", "604000", local_id, "Ada", "L", None, None, None, None), "9", 2028,
+    return StudentRecord(Person("ods", "604000", local_id, "Ada", "L", None, None, None, None, None), "9", 2028,
                          "255901001", "Grand Bend High School", "255901001")
 
 

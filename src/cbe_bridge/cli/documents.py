@@ -83,12 +83,7 @@ def transcript(app: App, students: tuple[str, ...], class_of: int | None, school
         raise UsageError("--merge joins PDFs", hint="leave out --format html, or --merge")
     spec = _spec(app, out, fmt, unofficial, template_dir)
     with app.store(create=False).engine.connect() as conn:
-        keys, missing = select_students(conn, refs=students, class_of=class_of, school_id=school_id)
-    if missing:
-        raise UsageError("no computed student matches " + ", ".join(missing),
-                         hint="give a student's source id or local student number (and run 'cbe-bridge compute')")
-    if not keys:
-        raise UsageError("no computed student matches the selection", hint="check --class-of and --school")
+        keys = select_students(conn, refs=students, class_of=class_of, school_id=school_id)
     kind = "traditional" if traditional else "transcript"
     with _progress(len(keys), "traditional transcripts" if traditional else "transcripts") as advance:
         result = run_batch(spec, keys, (kind,), workers=workers, merge=merge, progress=advance,

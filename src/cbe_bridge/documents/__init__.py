@@ -28,7 +28,7 @@ from typing import Any
 from cbe_bridge.config import Settings
 from cbe_bridge.documents.batch import BatchResult, Failure, run_batch
 from cbe_bridge.documents.context import KINDS, DocumentContext, DocumentSpec
-from cbe_bridge.documents.records import select_students
+from cbe_bridge.translate.student_records import select_students
 from cbe_bridge.engine.compute import PolicySource
 
 __all__ = ["BatchResult", "DocumentContext", "DocumentSpec", "Failure", "KINDS", "run_batch",
@@ -58,7 +58,7 @@ def write_demo_documents(settings: Any, out_dir: Path, *, workers: int | None = 
         profile = ctx.write_attachment()
         class_of = int(profile.stem.rsplit("-", 1)[-1])
         with ctx.store.engine.connect() as conn:
-            keys, _ = select_students(conn, class_of=class_of)
+            keys = select_students(conn, class_of=class_of)
         keys = keys[:limit] if limit is not None else keys
     finally:
         ctx.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cbe_bridge.documents.context import FILE_PREFIX, KINDS, DocumentContext, DocumentSpec
-from cbe_bridge.documents.records import StudentKey, StudentRecord, load_records
+from cbe_bridge.translate.student_records import StudentKey, StudentRecord, load_records
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.outputs import private_dir, write_private
 from cbe_bridge.store import Store

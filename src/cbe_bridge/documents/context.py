@@ -17,7 +17,7 @@ from pathlib import Path
 from cbe_bridge import __version__
 from cbe_bridge.config import SchoolProfile
 from cbe_bridge.documents.attachment import attachment_view, default_class_of
-from cbe_bridge.documents.records import StudentRecord
+from cbe_bridge.translate.student_records import StudentRecord
 from cbe_bridge.documents.render import Renderer
 from cbe_bridge.documents.views import Provenance, school_view, traditional_view, transcript_view
 from cbe_bridge.documents.wording import policy_words
@@ -84,7 +84,7 @@ class DocumentContext:
 
     def write_student(self, record: StudentRecord, kind: str) -> Path:
         """Render and write one student's document, readable by its owner only."""
-        return write_private(self.spec.path_for(kind, record.student_id), self.render(self.view(record, kind)))
+        return write_private(self.spec.path_for(kind, record.person.student_id), self.render(self.view(record, kind)))
 
     # -- school profile ----------------------------------------------------------------------
     def write_attachment(self, class_of: int | None = None, school_id: str | None = None) -> Path:

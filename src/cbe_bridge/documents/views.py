@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from cbe_bridge.config import SchoolProfile
-from cbe_bridge.documents.records import CourseRow, FigureRow, StudentRecord
+from cbe_bridge.translate.student_records import CourseMark, Figure, StudentRecord
 from cbe_bridge.documents.wording import COURSE_LEVEL_LABELS, ScaleKey
 from cbe_bridge.engine.policy import Policy
 
@@ -130,13 +130,14 @@ class StudentView:
 
 
 def student_view(r: StudentRecord) -> StudentView:
-    given = r.given_name or ""
-    if r.preferred_given_name and r.preferred_given_name != r.given_name:
-        given += f" ({r.preferred_given_name})"
-    first = " ".join(p for p in (given, r.middle_name) if p)
-    name = ", ".join(p for p in (r.family_name, first) if p) or r.student_id
-    full = " ".join(p for p in (r.given_name, r.middle_name, r.family_name) if p) or r.student_id
-    return StudentView(r.student_id, r.local_id, name, full, long_date(r.birth_date), r.class_of, r.grade_level)
+    p = r.person
+    given = p.given_name or ""
+    if p.preferred_given_name and p.preferred_given_name != p.given_name:
+        given += f" ({p.preferred_given_name})"
+    first = " ".join(x for x in (given, p.middle_name) if x)
+    name = ", ".join(x for x in (p.family_name, first) if x) or p.student_id
+    full = " ".join(x for x in (p.given_name, p.middle_name, p.family_name) if x) or p.student_id
+    return StudentView(p.student_id, p.local_id, name, full, long_date(p.birth_date), r.class_of, r.grade_level)
 
 
 # -- proficiency-based transcript -------------------------------------------------------------
@@ -155,7 +156,7 @@ class Cell:
     tone: int = 0  # the level's colour, 1-4 (0: not assessed)
 
 
-def cell(figure: FigureRow | None, key: ScaleKey) -> Cell:
+def cell(figure: Figure | None, key: ScaleKey) -> Cell:
     if figure is None or figure.value is None:
         return Cell(False)
     level = key.level(figure.level_code)
@@ -254,7 +255,7 @@ def transcript_view(policy: Policy, r: StudentRecord, *, school: SchoolView, key
         view.credits_earned = credits_text(sum(c.credits_earned for c in r.courses))
         view.credits_attempted = credits_text(sum(c.credits_attempted for c in r.courses))
     view.special = [SpecialLine(COURSE_LEVEL_LABELS[c.course_level or ""], c.title or c.course_code or "",
-                                c.term_title or "", c.letter or "", credits_text(c.credits_earned))
+                                c.session_title or "", c.letter or "", credits_text(c.credits_earned))
                     for c in r.courses if c.course_level in SPECIAL_LEVELS]
     return view
 
@@ -315,7 +316,7 @@ class TraditionalView:
         return f"Traditional transcript: {self.student.full_name}"
 
 
-def _notes(c: CourseRow) -> str:
+def _notes(c: CourseMark) -> str:
     marks = []
     if c.basis == "derived":
         marks.append("d")  # letter rests on the course grade, not on standards evidence
@@ -340,8 +341,8 @@ def _grade_in(year: int | None, class_of: int | None) -> str:
 def traditional_view(r: StudentRecord, *, school: SchoolView, key: ScaleKey, provenance: Provenance,
                      unofficial: bool) -> TraditionalView:
     """Courses by year and term with back-translated letters, credits and GPA as stored."""
-    by_year: dict[int | None, dict[str | None, list[CourseRow]]] = {}
-    for c in sorted(r.courses, key=lambda c: (c.school_year or 0, c.term_end or "", c.term_start or "",
+    by_year: dict[int | None, dict[str | None, list[CourseMark]]] = {}
+    for c in sorted(r.courses, key=lambda c: (c.school_year or 0, c.term_end or "", c.session_start or "",
                                               c.course_code or "", c.class_id)):
         by_year.setdefault(c.school_year, {}).setdefault(c.session_id, []).append(c)
     years = []
@@ -350,7 +351,7 @@ def traditional_view(r: StudentRecord, *, school: SchoolView, key: ScaleKey, pro
         for session_id, rows in terms.items():
             term_gpa = r.gpa.get(f"term:{session_id}")
             blocks.append(TermBlock(
-                rows[0].term_title or "Term", [
+                rows[0].session_title or "Term", [
                     CourseLine(c.course_code or "", c.title or "", COURSE_LEVEL_LABELS.get(c.course_level or "", ""),
                                c.letter or "-", credits_text(c.credits_attempted), credits_text(c.credits_earned),
                                _notes(c)) for c in rows],

@@ -27,7 +27,7 @@ from typing import Any
 from cbe_bridge.config import SchoolProfile
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.exchange import clr_parts as parts
-from cbe_bridge.exchange.records import ComputeRun, CourseMark, Figure, StudentRecord
+from cbe_bridge.translate.student_records import ComputeRun, CourseMark, Figure, StudentRecord
 from cbe_bridge.exchange.signing import Key, sign_jwt
 from cbe_bridge.model.continuum import ContinuumNode
 

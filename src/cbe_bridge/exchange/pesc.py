@@ -27,7 +27,7 @@ from lxml import etree
 from cbe_bridge.config import SchoolProfile
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.exchange.clr_parts import address, urn
-from cbe_bridge.exchange.records import ComputeRun, CourseMark, StudentRecord, group_by_year
+from cbe_bridge.translate.student_records import ComputeRun, CourseMark, StudentRecord, group_by_year
 
 HS_NS = "urn:org:pesc:message:HighSchoolTranscript:v1.5.0"
 CBE_NS = "urn:cbe-bridge:pesc:extensions:v1"

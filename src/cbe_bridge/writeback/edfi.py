@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.exchange.records import CourseMark, StudentRecord
+from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.sources.edfi.settings import EdFiSettings
 from cbe_bridge.sources.http.client import HttpClient, Response
 from cbe_bridge.writeback.edfi_keys import EdFiKeys, KeyMissing, descriptor

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbe_bridge.exchange.records import CourseMark, StudentRecord
+from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.writeback.gather import Gathered
 
 # Terms named like the Ed-Fi default TermDescriptor values, from words in a session's title.

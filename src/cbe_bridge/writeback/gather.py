@@ -1,7 +1,7 @@
 """What write-back reads from the store: computed students' records and the rows around them.
 
-The exchange formats' reader (:func:`cbe_bridge.exchange.records.load_records`) gives each
-student's back-translated course marks, credits, GPA and proficiency figures. Write-back also
+The stored-results reader (:func:`cbe_bridge.translate.student_records.load_records`) gives
+each student's back-translated course marks, credits, GPA and proficiency figures. Write-back also
 needs what identifies a record on the target: a class's code and school, an organization's
 identifier, a session's dates, an enrollment's begin date. Those are read here, set-wise, for
 the classes and organizations the selected records mention. Nothing here computes policy.
@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cbe_bridge.errors import UsageError
-from cbe_bridge.exchange.records import (ComputeRun, GpaFigure, StudentKey, StudentRecord, latest_compute_run,
-                                        load_records, select_students)
 from cbe_bridge.store.schema import CANONICAL, gpa, students
+from cbe_bridge.translate.student_records import (ComputeRun, GpaFigure, StudentKey, StudentRecord,
+                                                  latest_compute_run, load_records, select_students)
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -67,7 +67,7 @@ def gather(conn: Connection, source: str, refs: Sequence[str], class_of: int | N
     """Read what write-back needs for the selected students of ``source``."""
     run = latest_compute_run(conn)
     keys: list[StudentKey] = [k for k in select_students(conn, refs, class_of) if k[0] == source]
-    g = Gathered(source, run, load_records(conn, keys))
+    g = Gathered(source, run, list(load_records(conn, keys).values()))
     marks = [m for r in g.records for m in r.courses]
     g.classes = _rows(conn, "classes", source, {m.class_id for m in marks},
                       ["class_code", "school_id", "course_id", "title"])

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.exchange.records import CourseMark, StudentRecord
+from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.sources.http.client import HttpClient, Response
 from cbe_bridge.sources.http.settings import OAuth2Settings
 from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings

@@ -1,10 +1,11 @@
-"""A student's whole record, read from the store once, for the exchange formats.
+"""A student's whole stored record, read set-wise: for documents, exchange formats and write-back.
 
-CLR credentials and PESC transcripts need the same things: who the student is (name, local
-id, birth date), the school, every stored proficiency figure, every back-translated course
-mark with its session and SCED code, the GPA figures and the graduation status. This module
-reads them with a handful of set-wise queries for a list of students (never one query per
-row), and hands out plain dataclasses; the builders never touch the database.
+Transcripts, the CLR and PESC formats and SIS write-back all need the same things: who the
+student is (name, local id, birth date), the school, every stored proficiency figure, every
+back-translated course mark with its session and SCED code, the GPA figures (cumulative, per
+year, per term) and the graduation status. This module reads them with a handful of queries
+for a batch of students (never one query per row) and hands out plain dataclasses; renderers
+and builders never touch the database.
 
 Only engine results and canonical records are read: nothing here computes policy.
 """
@@ -35,6 +36,7 @@ class Person:
     given_name: str | None
     family_name: str | None
     middle_name: str | None
+    preferred_given_name: str | None
     birth_date: str | None
     sex: str | None
     email: str | None
@@ -83,7 +85,7 @@ class CourseMark:
 
 @dataclass(frozen=True)
 class GpaFigure:
-    scope: str  # cumulative | <school year>
+    scope: str  # cumulative | <school year> | term:<session id>
     unweighted: float | None
     weighted: float | None
     credits: float | None
@@ -132,62 +134,58 @@ def latest_compute_run(conn: Connection) -> ComputeRun:
                       row["continuum_id"], row["version"])
 
 
-def select_students(conn: Connection, refs: Sequence[str], class_of: int | None) -> list[StudentKey]:
-    """Computed students named by source id or local number, or of a graduating class.
+def select_students(conn: Connection, refs: Sequence[str] = (), class_of: int | None = None,
+                    school_id: str | None = None) -> list[StudentKey]:
+    """Computed students matching every selection given, in alphabetical order of family name.
 
-    With neither, every computed student (the CLI insists on one of the two).
-
-    Raises a usage error naming the references that match no computed student (the
-    reference is what the user typed, not personal data looked up from the store).
+    ``refs`` are source ids or local student numbers; with no selection at all, every computed
+    student. Raises a usage error naming the references that match no computed student (what
+    the user typed, not personal data read from the store), or when nothing matches.
     """
     users = CANONICAL["users"]
-    found: list[StudentKey] = []
-    if refs:
-        missing = []
-        for ref in refs:
-            rows = conn.execute(
-                sa.select(students.c.source, students.c.student_id)
-                .join(users, sa.and_(users.c.source == students.c.source,
-                                     users.c.source_id == students.c.student_id), isouter=True)
-                .where(sa.or_(students.c.student_id == ref, users.c.identifier == ref))).all()
-            if not rows:
-                missing.append(ref)
-            found += [(r[0], r[1]) for r in rows]
-        if missing:
-            raise UsageError("no computed student matches " + ", ".join(missing),
-                             hint="give a student's source id or local student number")
+    query = (sa.select(students.c.source, students.c.student_id, users.c.identifier)
+             .join(users, sa.and_(users.c.source == students.c.source,
+                                  users.c.source_id == students.c.student_id), isouter=True)
+             .order_by(users.c.family_name, users.c.given_name, students.c.student_id))
     if class_of is not None:
-        rows = conn.execute(sa.select(students.c.source, students.c.student_id)
-                            .where(students.c.class_of == class_of)
-                            .order_by(students.c.source, students.c.student_id)).all()
-        if not rows:
-            raise UsageError(f"no computed student graduates in {class_of}")
-        found += [(r[0], r[1]) for r in rows]
-    if not refs and class_of is None:
-        rows = conn.execute(sa.select(students.c.source, students.c.student_id)
-                            .order_by(students.c.source, students.c.student_id)).all()
-        found = [(r[0], r[1]) for r in rows]
-    return list(dict.fromkeys(found))  # de-duplicated, in the order asked
+        query = query.where(students.c.class_of == class_of)
+    if school_id is not None:
+        query = query.where(students.c.school_id == school_id)
+    if refs:
+        query = query.where(sa.or_(students.c.student_id.in_(list(refs)), users.c.identifier.in_(list(refs))))
+    rows = conn.execute(query).all()
+    found = {r for row in rows for r in (row[1], row[2]) if r is not None}
+    missing = [r for r in refs if r not in found]
+    if missing:
+        raise UsageError("no computed student matches " + ", ".join(missing),
+                         hint="give a student's source id or local student number (and run 'cbe-bridge compute')")
+    if not rows:
+        what = f"graduates in {class_of}" if class_of is not None and school_id is None else "matches the selection"
+        raise UsageError(f"no computed student {what}", hint="check --class-of and --school")
+    return [(row[0], row[1]) for row in rows]
 
 
 def _by_keys(column_source: sa.Column, column_id: sa.Column, keys: Sequence[StudentKey]):  # noqa: ANN202
     return sa.tuple_(column_source, column_id).in_(list(keys))
 
 
-def load_records(conn: Connection, keys: Sequence[StudentKey], *, chunk: int = 500) -> list[StudentRecord]:
-    """Full records for ``keys``, in that order (students without results are skipped)."""
-    out: list[StudentRecord] = []
+def load_records(conn: Connection, keys: Sequence[StudentKey], *, chunk: int = 500) -> dict[StudentKey, StudentRecord]:
+    """Full records for ``keys``, in that order (students without results are left out).
+
+    Callers pass a batch (a class, a chunk of one): one query per table per 500 students keeps
+    memory flat however large the district."""
+    out: dict[StudentKey, StudentRecord] = {}
     for start in range(0, len(keys), chunk):
-        out += _load_chunk(conn, keys[start:start + chunk])
+        out.update(_load_chunk(conn, keys[start:start + chunk]))
     return out
 
 
-def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> list[StudentRecord]:
+def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> dict[StudentKey, StudentRecord]:
     users, demo, orgs = CANONICAL["users"], CANONICAL["demographics"], CANONICAL["orgs"]
     courses, sessions = CANONICAL["courses"], CANONICAL["academic_sessions"]
     query = (
         sa.select(students, users.c.identifier, users.c.given_name, users.c.family_name, users.c.middle_name,
-                  users.c.email, demo.c.birth_date, demo.c.sex, orgs.c.name.label("school_name"),
+                  users.c.preferred_given_name, users.c.email, demo.c.birth_date, demo.c.sex, orgs.c.name.label("school_name"),
                   orgs.c.identifier.label("school_identifier"))
         .join(users, sa.and_(users.c.source == students.c.source, users.c.source_id == students.c.student_id),
               isouter=True)
@@ -200,7 +198,7 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> list[StudentRec
     records: dict[StudentKey, StudentRecord] = {}
     for r in conn.execute(query).mappings():
         person = Person(r["source"], r["student_id"], r["identifier"], r["given_name"], r["family_name"],
-                        r["middle_name"], r["birth_date"], r["sex"], r["email"])
+                        r["middle_name"], r["preferred_given_name"], r["birth_date"], r["sex"], r["email"])
         records[(r["source"], r["student_id"])] = StudentRecord(
             person, r["grade_level"], r["class_of"], r["school_id"], r["school_name"], r["school_identifier"],
             graduation=json.loads(r["graduation"] or "[]"))
@@ -231,13 +229,12 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> list[StudentRec
             r["session_title"], r["session_type"], r["start_date"], r["end_date"], r["school_year"],
             r["term_end"], r["letter"], r["value"], r["basis"], r["source_letter"], r["course_level"],
             float(r["credits_attempted"] or 0.0), float(r["credits_earned"] or 0.0), bool(r["counted"])))
-    for r in conn.execute(sa.select(gpa).where(_by_keys(gpa.c.source, gpa.c.student_id, keys))
-                          .where(~gpa.c.scope.like("term:%"))).mappings():
+    for r in conn.execute(sa.select(gpa).where(_by_keys(gpa.c.source, gpa.c.student_id, keys))).mappings():
         rec = records.get((r["source"], r["student_id"]))
         if rec is not None:
             rec.gpa[r["scope"]] = GpaFigure(r["scope"], r["unweighted"], r["weighted"], r["credits"],
                                             r["quality_points"])
-    return [records[k] for k in keys if k in records]
+    return {k: records[k] for k in keys if k in records}
 
 
 def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[CourseMark]]:
