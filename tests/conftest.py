@@ -77,6 +77,24 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding:
     return path
 
 
+@pytest.fixture
+def server():
+    """A fake API server on 127.0.0.1 (``tests/fakes``) for the live-source and write-back tests."""
+    from fakes.server import FakeServer
+
+    with FakeServer() as s:
+        yield s
+
+
+@pytest.fixture
+def fake_secrets(monkeypatch):
+    """The fakes' credentials in the environment, where test configurations point."""
+    from fakes import SECRETS
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoResult:
     """``cbe-bridge demo`` on the sample district, run once per session (documents for one

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fakes.server import FakeServer
 
 from cbe_bridge.config import Settings, load_settings
 from cbe_bridge.engine.compute import PolicySource
@@ -104,17 +103,6 @@ def setup(computed, tmp_path):
     s.store.dispose()
 
 
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
-
 @pytest.fixture(autouse=True)
-def _secrets(monkeypatch):
-    monkeypatch.setenv("OR_CLIENT_ID", "or-id")
-    monkeypatch.setenv("OR_CLIENT_SECRET", "or-secret")
-    monkeypatch.setenv("EDFI_KEY", "edfi-key")
-    monkeypatch.setenv("EDFI_SECRET", "edfi-secret")
-    monkeypatch.setenv("OR_KEY", "consumer-key")
-    monkeypatch.setenv("OR_SECRET", "consumer-secret-1")
+def _secrets(fake_secrets):  # noqa: ANN001 - the fake server itself is ``server`` (tests/conftest.py)
+    """Every test here runs with the fakes' credentials in the environment."""

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakes.server import FakeServer
-
-
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
 
 @pytest.fixture(autouse=True)
-def _secrets(monkeypatch):
-    monkeypatch.setenv("OR_CLIENT_ID", "or-id")
-    monkeypatch.setenv("OR_CLIENT_SECRET", "or-secret")
-    monkeypatch.setenv("EDFI_KEY", "edfi-key")
-    monkeypatch.setenv("EDFI_SECRET", "edfi-secret")
-    monkeypatch.setenv("CANVAS_TOKEN", "canvas-token-123456")
+def _secrets(fake_secrets):  # noqa: ANN001 - the fake server itself is ``server`` (tests/conftest.py)
+    """Every test here runs with the fakes' credentials in the environment."""

@@ -14,6 +14,7 @@ from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings
 from cbe_bridge.sources.oneroster_rest.source import OneRosterRestSource
 from cbe_bridge.store.schema import CANONICAL
 from cbe_bridge.sync import sync_sources
+from fakes import SECRETS
 from fakes import canvas as fake_canvas
 from fakes import edfi as fake_edfi
 from fakes import oneroster as fake_or
@@ -75,8 +76,7 @@ def ids(store, entity, source=None):
         return sorted(r[0] for r in conn.execute(q))
 
 
-ENV = {"OR_CLIENT_ID": "or-id", "OR_CLIENT_SECRET": "or-secret", "EDFI_KEY": "edfi-key",
-       "EDFI_SECRET": "edfi-secret", "CANVAS_TOKEN": "canvas-token-123456"}
+ENV = SECRETS  # the fakes' credentials, for subprocesses' environments
 RETRIES = 'retries = { attempts = 4, backoff = 0.01, max_wait = 0.05 }'
 
 
