@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cbe_bridge.errors import ConfigError, Problem
+from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.sources.canvas.settings import CanvasSettings
 from cbe_bridge.sources.edfi.settings import EdFiSettings
 from cbe_bridge.sources.oneroster_rest.settings import OneRosterRestSettings
@@ -77,6 +78,8 @@ class Settings(_Strict):
     sources: list[SourceSettings] = Field(default_factory=list)
     school: SchoolProfile = Field(default_factory=SchoolProfile)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    identity: IdentitySettings | None = Field(
+        None, description="The same student in several sources: the primary source and the keys others match on")
     path: Path | None = Field(None, exclude=True, description="The file these settings came from",
                               json_schema_extra={"readOnly": True})
 
@@ -128,6 +131,11 @@ def load_settings(path: Path | None, *, db_override: str | None = None) -> Setti
             problems = [Problem(err["msg"], f"{path}: {'.'.join(str(p) for p in err['loc'])}")
                         for err in exc.errors()]
             raise ConfigError(f"{path}: the configuration is not valid", problems=problems) from None
+        if settings.identity is not None:
+            problems = [Problem(message, f"{path}: {where}")
+                        for where, message in settings.identity.problems(s.name for s in settings.sources)]
+            if problems:
+                raise ConfigError(f"{path}: the configuration is not valid", problems=problems)
         settings = settings.resolve(path.parent.resolve())
         settings.path = path
     override = db_override or os.environ.get(ENV_DB)

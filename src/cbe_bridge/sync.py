@@ -7,6 +7,9 @@ so a failure or a kill keeps what was committed and the next run resumes after i
 way the other sources go on. ``dry_run`` does everything in one transaction and rolls back,
 so its counts are exactly what a real run would change.
 
+With ``[identity]`` configured, people of the linked sources are matched to the primary
+source's students once every source has run (:mod:`cbe_bridge.identity`), under the same lock.
+
 A run row left ``running`` by a killed sync is marked ``interrupted`` by the next sync (it
 holds the lock, so no other sync can be running).
 """
@@ -25,6 +28,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cbe_bridge.errors import CbeBridgeError, ConfigError, UsageError
+from cbe_bridge.identity.resolve import resolve_identity
+from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.sources.base import CollectionStats, Progress, RunContext, Source
 from cbe_bridge.store.database import Store, utc_now
 from cbe_bridge.store.ingest import Counts
@@ -127,9 +132,13 @@ def _finish_run(store: Store, outcome: SourceOutcome) -> None:
 
 
 def sync_sources(store: Store, sources: Sequence[Source], *, full: bool = False, dry_run: bool = False,
-                 only: Sequence[str] = (), progress: Progress | None = None
-                 ) -> list[SourceOutcome]:
-    """Sync each source (or those named in ``only``); return one outcome per source."""
+                 only: Sequence[str] = (), progress: Progress | None = None,
+                 identity: IdentitySettings | None = None) -> list[SourceOutcome]:
+    """Sync each source (or those named in ``only``); return one outcome per source.
+
+    ``identity``: resolve identities across sources afterwards (not on a dry run); what it
+    found is read back with :func:`cbe_bridge.identity.report.summarize`.
+    """
     names = [s.name for s in sources]
     unknown = [n for n in only if n not in names]
     if unknown:
@@ -145,6 +154,8 @@ def sync_sources(store: Store, sources: Sequence[Source], *, full: bool = False,
             _interrupt_stale_runs(store)
         for source in chosen:
             outcomes.append(_sync_one(store, source, full=full, dry_run=dry_run, progress=progress))
+        if identity is not None and not dry_run:
+            resolve_identity(store, identity)
     return outcomes
 
 

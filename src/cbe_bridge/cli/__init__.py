@@ -66,9 +66,9 @@ def main(ctx: click.Context, config: str | None, db: str | None, debug: bool, lo
 
 
 def _register() -> None:
-    from cbe_bridge.cli import data, documents, exchange, policy, reports, setup, writeback
+    from cbe_bridge.cli import data, documents, exchange, identity, policy, reports, setup, writeback
 
-    for module in (data, policy, reports, setup, exchange, documents, writeback):
+    for module in (data, policy, reports, setup, exchange, documents, writeback, identity):
         for command in module.COMMANDS:
             main.add_command(command)
 

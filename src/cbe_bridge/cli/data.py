@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 
 from cbe_bridge.app import App
+from cbe_bridge.cli.identity import echo_summary as echo_identity
 from cbe_bridge.cli.output import emit, format_option
 from cbe_bridge.engine.compute import compute as run_compute
 from cbe_bridge.engine.compute import latest_run
@@ -88,8 +89,11 @@ def sync(app: App, full: bool, dry_run: bool, only: tuple[str, ...], progress: b
         progress = sys.stderr.isatty() and app.log_format == "text"
     with progress_bars(progress) as bars:
         outcomes = sync_sources(app.store(), app.sources(), full=full, dry_run=dry_run, only=only,
-                                progress=bars)
-    raise SystemExit(print_outcomes(outcomes))
+                                progress=bars, identity=app.settings.identity)
+    code = print_outcomes(outcomes)
+    if app.settings.identity is not None and not dry_run:
+        echo_identity(app.store())
+    raise SystemExit(code)
 
 
 @click.command()
@@ -105,7 +109,10 @@ def compute(app: App, as_of, workers: int | None) -> None:  # noqa: ANN001
     Results replace the previous run in one transaction and record the mapping's fingerprint.
     """
     day = as_of.date() if as_of else date.today()
-    summary = run_compute(app.store(), app.policy_source, as_of=day, workers=workers)
+    summary = run_compute(app.store(), app.policy_source, as_of=day, workers=workers,
+                          identity=app.settings.identity)
+    if app.settings.identity is not None:
+        echo_identity(app.store())
     click.echo(f"computed {summary.students} students: {summary.proficiency_rows} proficiency figures, "
                f"{summary.course_rows} course marks (run {summary.run_id})")
     if summary.unmapped_objectives:
@@ -154,6 +161,8 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
             click.echo(f"last compute: run {last['id']} at {last['computed_at']} as of {last['as_of']}, "
                        f"{last['students']} students, mapping {last['mapping_fingerprint'][:12]}")
         click.echo(f"pending rejected records: {pending}")
+        if app.settings.identity is not None:
+            echo_identity(store)
         for f in failing:
             click.echo(f"FAILING source {f['source']}: {f['failures']} sync(s) in a row {f['status']} since "
                        f"{f['since']}; last success {f['last_ok'] or 'never'}: {(f['message'] or '')[:120]}")

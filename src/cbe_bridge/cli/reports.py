@@ -7,6 +7,7 @@ import click
 from cbe_bridge.app import App
 from cbe_bridge.cli.output import emit, format_option
 from cbe_bridge.errors import UsageError
+from cbe_bridge.identity.report import canonical_students
 from cbe_bridge.translate.explain import explain as explain_student
 from cbe_bridge.translate.gpa_report import course_lines, find_students, gpa_lines
 
@@ -14,6 +15,8 @@ from cbe_bridge.translate.gpa_report import course_lines, find_students, gpa_lin
 def _resolve(app: App, refs: tuple[str, ...]) -> list[tuple[str, str]]:
     with app.store(create=False).engine.connect() as conn:
         keys = find_students(conn, refs)
+        if app.settings.identity is not None:  # a linked person is their primary student
+            keys = canonical_students(conn, keys)
     if refs and not keys:
         raise UsageError("no student matches " + ", ".join(refs),
                          hint="give a student's source id or local student number")
@@ -73,7 +76,7 @@ def explain(app: App, student: str, node: str | None, show_all: bool) -> None:
         raise UsageError(f"{student!r} matches {len(keys)} students", hint="give the source id instead")
     source, student_id = keys[0]
     result = explain_student(app.store(create=False), app.policy, source, student_id, node,
-                             max_evidence=10**9 if show_all else 8)
+                             max_evidence=10**9 if show_all else 8, identity=app.settings.identity)
     for line in result.lines:
         click.echo(line)
 

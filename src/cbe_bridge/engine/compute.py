@@ -5,6 +5,10 @@ flat however large the district), computed by :func:`compute_student`, and turne
 With more than one worker, chunks run in worker processes, each with its own connection (the
 SQLite store is in WAL mode, so readers run side by side). The parent alone writes, in one
 transaction: the new results appear whole or not at all.
+
+With ``[identity]`` configured, identities are resolved again first (the links then match the
+data and configuration this run computes with); people linked to a primary student are not
+students of their own, and their evidence is read with that student's.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from cbe_bridge import __version__
 from cbe_bridge.continuum import load_continuum
 from cbe_bridge.engine.figures import result_rows
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.engine.records import StudentRow, grades_for, list_students, scores_for
+from cbe_bridge.engine.records import StudentRow, evidence_for, list_students
 from cbe_bridge.engine.student import compute_student
+from cbe_bridge.identity.resolve import resolve_identity
+from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.mapping import load_mapping
 from cbe_bridge.store.database import Store, open_store, utc_now
 from cbe_bridge.store.schema import compute_runs, course_marks, gpa, proficiency, students
@@ -62,23 +68,24 @@ class ComputeSummary:
 _worker: dict = {}
 
 
-def _init_worker(url: str, policy_source: PolicySource) -> None:
+def _init_worker(url: str, policy_source: PolicySource, identity: IdentitySettings | None) -> None:
     _worker["store"] = open_store(url)
     _worker["policy"] = policy_source.load()
+    _worker["identity"] = identity
 
 
 def _compute_chunk(chunk: Sequence[StudentRow], as_of: date, run_id: int) -> tuple[dict, dict, int]:
-    return compute_chunk(_worker["store"], _worker["policy"], chunk, as_of, run_id)
+    return compute_chunk(_worker["store"], _worker["policy"], chunk, as_of, run_id, _worker["identity"])
 
 
 def compute_chunk(store: Store, policy: Policy, chunk: Sequence[StudentRow], as_of: date,
-                  run_id: int) -> tuple[dict[str, list[dict]], dict[str, int], int]:
+                  run_id: int, identity: IdentitySettings | None = None
+                  ) -> tuple[dict[str, list[dict]], dict[str, int], int]:
     """Rows for a chunk of students (all of one source), plus unmapped/unreadable counts."""
     source = chunk[0].source
     ids = [s.student_id for s in chunk]
     with store.engine.connect() as conn:
-        scores = scores_for(conn, source, ids)
-        grades = grades_for(conn, source, ids, policy.grade_categories)
+        scores, grades = evidence_for(conn, source, ids, policy.grade_categories, identity)
     rows: dict[str, list[dict]] = {t.name: [] for t in ENGINE_TABLES}
     unmapped: dict[str, int] = {}
     unreadable = 0
@@ -111,11 +118,17 @@ def _chunks(rows: list[StudentRow]) -> list[list[StudentRow]]:
 
 
 def compute(store: Store, policy_source: PolicySource, *, as_of: date, workers: int | None = None,
-            progress: Callable[[int], None] | None = None) -> ComputeSummary:
-    """Compute every student's figures and replace the stored results in one transaction."""
+            progress: Callable[[int], None] | None = None,
+            identity: IdentitySettings | None = None) -> ComputeSummary:
+    """Compute every student's figures and replace the stored results in one transaction.
+
+    ``identity``: the ``[identity]`` settings; None leaves every source's students apart.
+    """
     policy = policy_source.load()
+    if identity is not None:
+        resolve_identity(store, identity)
     with store.engine.connect() as conn:
-        roster = list_students(conn)
+        roster = list_students(conn, skip_linked=identity is not None)
     with store.engine.begin() as conn:
         run_id = conn.execute(compute_runs.insert().values(
             computed_at=utc_now(), as_of=as_of.isoformat(), mapping_fingerprint=policy.mapping.fingerprint,
@@ -147,10 +160,10 @@ def compute(store: Store, policy_source: PolicySource, *, as_of: date, workers: 
 
         if workers <= 1 or len(chunks) <= 1:
             for chunk in chunks:
-                absorb(compute_chunk(store, policy, chunk, as_of, run_id), len(chunk))
+                absorb(compute_chunk(store, policy, chunk, as_of, run_id, identity), len(chunk))
         else:
             with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                     initargs=(store.url, policy_source)) as pool:
+                                     initargs=(store.url, policy_source, identity)) as pool:
                 # A bounded window of chunks in flight keeps memory flat when writing lags.
                 pending: deque = deque()
                 for chunk in chunks:

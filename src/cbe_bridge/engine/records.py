@@ -9,16 +9,25 @@ Two kinds of input per student, each streamed by SQL through indexes:
 
 Nothing here knows policy: which objective is which node, or what a letter is worth, is the
 :mod:`~cbe_bridge.engine.policy`'s business.
+
+With ``[identity]`` configured, a primary student's input also holds the rows of the people
+linked to them in other sources (``identity_links``); those rows' record and class ids are
+qualified with their source (``lms:result_objectives/or:12``), so lineage names the system
+they came from and classes of two systems never mix.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from cbe_bridge.identity.settings import IdentitySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +137,61 @@ def grades_for(conn: Connection, source: str, student_ids: Sequence[str],
     return out
 
 
+def linked_people(conn: Connection, source: str, student_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """People of other sources linked to these students: {other source: {person id: student id}}."""
+    ids, params = _in_list("s", student_ids)
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    sql = (f"SELECT source, person_id, student_id FROM identity_links WHERE student_source = :src "
+           f"AND status = 'linked' AND student_id IN ({ids}) ORDER BY source, person_id")
+    for other, person, student in conn.execute(sa.text(sql), {"src": source, **params}):
+        out[other][person] = student
+    return out
+
+
+def _qualified(source: str, row: ScoreRow | GradeRow) -> ScoreRow | GradeRow:
+    """A linked source's row, its record and class (and course) ids prefixed with the source."""
+    def q(value: str | None) -> str | None:
+        return None if value is None else f"{source}:{value}"
+
+    changes = {"record": q(row.record), "class_id": q(row.class_id)}
+    if isinstance(row, GradeRow):
+        changes["course_id"] = q(row.course_id)
+    return replace(row, **changes)
+
+
+def evidence_for(conn: Connection, source: str, student_ids: Sequence[str], categories: Sequence[str],
+                 identity: IdentitySettings | None = None
+                 ) -> tuple[dict[str, list[ScoreRow]], dict[str, list[GradeRow]]]:
+    """Scores and course grades of the given students, with those of linked people (see above)."""
+    scores = scores_for(conn, source, student_ids)
+    grades = grades_for(conn, source, student_ids, categories)
+    if identity is None or source != identity.primary:
+        return scores, grades
+    for other, people in linked_people(conn, source, student_ids).items():
+        linked = identity.sources.get(other)
+        if linked is None:  # links left by an earlier configuration: not this one's
+            continue
+        if "scores" in linked.evidence:
+            for person, rows in scores_for(conn, other, list(people)).items():
+                scores[people[person]].extend(_qualified(other, r) for r in rows)
+        if "course_grades" in linked.evidence:
+            for person, rows in grades_for(conn, other, list(people), categories).items():
+                grades[people[person]].extend(_qualified(other, r) for r in rows)
+    return scores, grades
+
+
+def student_roles_sql(where: str = "") -> str:
+    """(source, user_id) of users with a student role: users.role, roles or enrollments.
+
+    ``where`` narrows each part (e.g. ``source = :src``). Three indexed look-ups, not an OR of
+    correlated subqueries (quadratic on a district).
+    """
+    extra = f" AND {where}" if where else ""
+    return (f"SELECT source, source_id AS user_id FROM users WHERE role = 'student'{extra} "
+            f"UNION SELECT source, user_id FROM roles WHERE role = 'student'{extra} "
+            f"UNION SELECT source, user_id FROM enrollments WHERE role = 'student'{extra}")
+
+
 @dataclass(frozen=True, slots=True)
 class StudentRow:
     source: str
@@ -136,18 +200,19 @@ class StudentRow:
     school_id: str | None
 
 
-def list_students(conn: Connection, only: Sequence[str] = ()) -> list[StudentRow]:
+def list_students(conn: Connection, only: Sequence[str] = (), *, skip_linked: bool = False) -> list[StudentRow]:
     """Students in the store: users with a student role (users.role, roles or enrollments).
 
-    ``only`` narrows to students whose source id or local identifier is listed.
+    ``only`` narrows to students whose source id or local identifier is listed. ``skip_linked``
+    leaves out people linked to a student of the primary source (they are that student).
     """
-    # Three indexed look-ups, not an OR of correlated subqueries (quadratic on a district).
-    sql = """
+    linked = ("WHERE NOT EXISTS (SELECT 1 FROM identity_links l WHERE l.source = u.source "
+              "AND l.person_id = u.source_id AND l.status = 'linked')") if skip_linked else ""
+    sql = f"""
     SELECT u.source, u.source_id, u.grades, u.primary_org_id, u.identifier FROM users u
-    JOIN (SELECT source, source_id AS user_id FROM users WHERE role = 'student'
-          UNION SELECT source, user_id FROM roles WHERE role = 'student'
-          UNION SELECT source, user_id FROM enrollments WHERE role = 'student') s
+    JOIN ({student_roles_sql()}) s
       ON s.source = u.source AND s.user_id = u.source_id
+    {linked}
     ORDER BY u.source, u.source_id
     """
     wanted = set(only)

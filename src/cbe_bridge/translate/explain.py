@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from cbe_bridge.engine.compute import latest_run
 from cbe_bridge.engine.figures import gpa_figures, graduation_status
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.engine.records import grades_for, scores_for
+from cbe_bridge.engine.records import evidence_for, linked_people
 from cbe_bridge.engine.student import NodeResult, StudentResult, compute_student
+from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.store.database import Store
 from cbe_bridge.store.schema import proficiency
 
@@ -49,10 +50,14 @@ def _node_lines(policy: Policy, result: StudentResult, node_id: str, depth: int,
 
 
 def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref: str | None = None,
-            *, max_evidence: int = 8) -> Explanation:
+            *, max_evidence: int = 8, identity: IdentitySettings | None = None) -> Explanation:
+    """``identity``: the ``[identity]`` settings; linked people's evidence is the student's (as in compute)."""
     with store.engine.connect() as conn:
-        scores = scores_for(conn, source, [student_id]).get(student_id, [])
-        grades = grades_for(conn, source, [student_id], policy.grade_categories).get(student_id, [])
+        all_scores, all_grades = evidence_for(conn, source, [student_id], policy.grade_categories, identity)
+        scores, grades = all_scores.get(student_id, []), all_grades.get(student_id, [])
+        linked = {} if identity is None else {
+            other: people for other, people in linked_people(conn, source, [student_id]).items()
+            if other in identity.sources}
         stored = dict(conn.execute(sa.select(proficiency.c.node_id, proficiency.c.value).where(
             proficiency.c.source == source, proficiency.c.student_id == student_id)).all())
     run = latest_run(store)  # explain the figures as of the day they were computed
@@ -60,6 +65,9 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
     stale = [n for n, r in result.nodes.items()
              if r.value is not None and (stored.get(n) is None or abs(stored[n] - r.value) > 1e-9)]
     lines: list[str] = [f"Student {source}/{student_id}"]
+    for other, people in sorted(linked.items()):
+        lines.append(f"  also {other}/{', '.join(sorted(people))} (linked by [identity]; its evidence is "
+                     f"marked '{other}:')")
     if stale:
         lines.append(f"! {len(stale)} figure(s) differ from the stored results: the data or the mapping "
                      "changed since the last 'cbe-bridge compute'; run it again")
