@@ -58,7 +58,7 @@ def sis_bundle(folder: Path, identifiers: list[str]) -> Path:
               [["k1", "Algebra I - 1", "c1", "scheduled", "o1", "t1"]])
     users = [[f"u{i + 1}", "true", f"user{i + 1}", SIS_NAMES[i % 4], "Lee", ident,
               f"{SIS_NAMES[i % 4].lower()}@example.org", "student"] for i, ident in enumerate(identifiers)]
-    users.append(["t9", "true", "teach", "Tess", "Lee", identifiers[0], "tess@example.org", "teacher"])
+    users.append(["t9", "true", "teach", "Tess", "Lee", "T9", "tess@example.org", "teacher"])
     write_csv(folder / "users.csv", ["sourcedId", "enabledUser", "username", "givenName", "familyName",
                                      "identifier", "email", "role"], users)
     write_csv(folder / "enrollments.csv", ["sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"],
