@@ -29,6 +29,13 @@ kind = "oneroster-csv"       # a OneRoster 1.1 or 1.2 CSV bundle: a folder or a 
 path = "oneroster"           # where the SIS drops its nightly export
 encoding = "utf-8"           # cp1252 for some older exports
 
+# With an LMS as a second source, say how its people match the SIS's students, so their
+# standards scores count toward the SIS student (see docs/sources.md, "Identity across sources"):
+# [identity]
+# primary = "sis"                                       # the source whose student ids are canonical
+# [identity.sources.lms]
+# keys = [{ field = "identifier" }, { field = "email" }]  # Canvas sis_user_id = SIS local id; then email
+
 [school]                     # printed on transcripts and the college attachment
 name = "Your High School"
 district = "Your School District"
