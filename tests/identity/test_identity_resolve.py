@@ -129,3 +129,15 @@ def test_summaries_and_reports_carry_source_ids_and_field_names_only(store):
     for value in ("example.org", "Ann", "Lee", "'100'"):
         assert value not in text
     assert "S1" in text and "L3" in text
+
+
+def test_resolutions_running_at_once_do_not_collide(store):
+    """A compute and a sync may resolve at the same moment: each rewrites the links whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    add_people(store, "sis", SIS)
+    add_people(store, "lms", [{"source_id": f"L{i}", "identifier": f"{i}00"} for i in range(1, 4)])
+    with ThreadPoolExecutor(3) as pool:
+        for future in [pool.submit(resolve_identity, store, identity()) for _ in range(6)]:
+            assert future.result()[0].linked == 3
+    assert len(links(store)) == 3

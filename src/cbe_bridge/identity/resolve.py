@@ -119,6 +119,11 @@ def _resolve_source(conn: Connection, primary: str, source: str, keys: list[Matc
 def resolve(conn: Connection, identity: IdentitySettings, *, now: str | None = None) -> None:
     """Rewrite ``identity_links`` and ``identity_candidates`` for ``identity`` (inside ``conn``'s transaction)."""
     now = now or utc_now()
+    if conn.dialect.name == "postgresql":
+        # A compute and a sync may resolve at once: one waits for the other's commit, so its
+        # delete sees the rows the other inserted. (SQLite serialises writers by itself.)
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('cbe-bridge identity ' || "
+                             "current_database() || '/' || current_schema()))"))
     conn.execute(identity_links.delete())
     conn.execute(identity_candidates.delete())
     _keys.create(conn)
