@@ -38,12 +38,12 @@ _scratch = sa.MetaData()
 _keys = sa.Table(
     "identity_keys_scratch", _scratch,
     sa.Column("side", sa.Integer, nullable=False),
-    sa.Column("rank", sa.Integer, nullable=False),  # the key's position in the configuration
+    sa.Column("key_rank", sa.Integer, nullable=False),  # the key's position in the configuration
     sa.Column("person", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
     prefixes=["TEMPORARY"],
 )
-sa.Index("ix_identity_keys_scratch", _keys.c.rank, _keys.c.side, _keys.c.value)
+sa.Index("ix_identity_keys_scratch", _keys.c.key_rank, _keys.c.side, _keys.c.value)
 
 
 def _normalised(column: str, key: MatchKey) -> str:
@@ -56,7 +56,7 @@ def _stage_keys(conn: Connection, side: int, source: str, columns: list[tuple[in
     for rank, column, key in columns:
         value = _normalised(column, key)
         conn.execute(sa.text(f"""
-            INSERT INTO identity_keys_scratch (side, rank, person, value)
+            INSERT INTO identity_keys_scratch (side, key_rank, person, value)
             SELECT {side}, {rank}, u.source_id, {value} FROM users u
             JOIN ({student_roles_sql("source = :src")}) s ON s.source = u.source AND s.user_id = u.source_id
             WHERE u.source = :src AND {value} IS NOT NULL"""), {"src": source})
@@ -81,12 +81,13 @@ def _resolve_source(conn: Connection, primary: str, source: str, keys: list[Matc
     labels = " ".join(f"WHEN {rank} THEN :label{rank}" for rank in range(len(keys)))
     conn.execute(sa.text(f"""
         INSERT INTO identity_candidates (source, person_id, student_id, key_field)
-        SELECT :src, person, student, CASE rank {labels} END FROM (
-            SELECT a.person, b.person AS student, a.rank, MIN(a.rank) OVER (PARTITION BY a.person) AS first
+        SELECT :src, person, student, CASE key_rank {labels} END FROM (
+            SELECT a.person, b.person AS student, a.key_rank,
+                   MIN(a.key_rank) OVER (PARTITION BY a.person) AS first_rank
             FROM identity_keys_scratch a
-            JOIN identity_keys_scratch b ON b.rank = a.rank AND b.side = {PRIMARY} AND b.value = a.value
+            JOIN identity_keys_scratch b ON b.key_rank = a.key_rank AND b.side = {PRIMARY} AND b.value = a.value
             WHERE a.side = {OTHER}) m
-        WHERE rank = first"""), {**params, **{f"label{rank}": k.label for rank, k in enumerate(keys)}})
+        WHERE key_rank = first_rank"""), {**params, **{f"label{rank}": k.label for rank, k in enumerate(keys)}})
     conn.execute(sa.text(f"""
         INSERT INTO identity_links (source, person_id, student_source, student_id, status, key_field,
                                     candidates, resolved_at)
@@ -126,12 +127,10 @@ def resolve(conn: Connection, identity: IdentitySettings, *, now: str | None = N
                              "current_database() || '/' || current_schema()))"))
     conn.execute(identity_links.delete())
     conn.execute(identity_candidates.delete())
-    _keys.create(conn)
-    try:
-        for source, linked in identity.sources.items():
-            _resolve_source(conn, identity.primary, source, linked.keys, now)
-    finally:
-        _keys.drop(conn)
+    _keys.create(conn)  # created in the transaction: a rollback removes it too
+    for source, linked in identity.sources.items():
+        _resolve_source(conn, identity.primary, source, linked.keys, now)
+    _keys.drop(conn)
 
 
 def resolve_identity(store: Store, identity: IdentitySettings) -> list[IdentitySummary]:
