@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import REPO, write_csv
+from fakes import canvas as fake_canvas
 
 from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.sources.canvas.settings import CanvasSettings
 from cbe_bridge.sources.canvas.source import CanvasSource
 from cbe_bridge.store.schema import CANONICAL
-from fakes import canvas as fake_canvas
 
 # Personal data the fixtures hold; no report, log line or error may ever show any of it.
 SIS_NAMES = ["Ann", "Bo", "Cy", "Dee"]

@@ -66,7 +66,7 @@ def test_compute_counts_linked_evidence_for_the_sis_student(synced, policy_files
     summary = compute(synced, policy, as_of=AS_OF, workers=1, identity=identity())
     assert _students(synced) == [("lms", "1003"), ("sis", "u1"), ("sis", "u2"), ("sis", "u3")]
     assert summary.students == 4
-    value, n_direct = _proficiency(synced, "sis", "u1")[node]
+    _, n_direct = _proficiency(synced, "sis", "u1")[node]
     assert n_direct == 1  # Canvas outcome result of user 1000, now u1's evidence
     assert _proficiency(synced, "lms", "1003")[node][1] == 1  # unmatched: still a student of its own
 
