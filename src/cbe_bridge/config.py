@@ -72,12 +72,28 @@ class OutputSettings(_Strict):
     dir: Path = Path("out")
 
 
+class ExchangeSettings(_Strict):
+    """``[exchange]``: who issues the signed credentials, with which key, and what PESC
+    transcripts reference. Command-line options win over these."""
+
+    issuer_id: str | None = Field(None, description="Issuer URI of CLR credentials (default: the [school] website)")
+    signing_key: Path | None = Field(
+        None, description="Private signing key file, PEM or JWK (CBE_BRIDGE_SIGNING_KEY and --key win); "
+                          "keep it owner-readable only, outside any shared folder")
+    key_id: str | None = Field(None, description="URL where the public key is published (JOSE 'kid')")
+    valid_days: int | None = Field(None, ge=1, description="Credentials expire this many days after issue "
+                                                           "(default: never)")
+    attachment: str = Field("school-profile.pdf", description="File name or URL of the college attachment "
+                                                              "that PESC transcripts reference")
+
+
 class Settings(_Strict):
     store: StoreSettings = Field(default_factory=StoreSettings)
     mapping: MappingSettings = Field(default_factory=MappingSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     school: SchoolProfile = Field(default_factory=SchoolProfile)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
     identity: IdentitySettings | None = Field(
         None, description="The same student in several sources: the primary source and the keys others match on")
     path: Path | None = Field(None, exclude=True, description="The file these settings came from",
@@ -100,6 +116,7 @@ class Settings(_Strict):
                 source.resolve_paths(fix)
         data.school.logo = fix(data.school.logo)
         data.output.dir = fix(data.output.dir) or data.output.dir
+        data.exchange.signing_key = fix(data.exchange.signing_key) or data.exchange.signing_key
         return data
 
 

@@ -53,6 +53,15 @@ email = "counselor@example.org"
 
 [output]
 dir = "out"
+
+# Signed CLR 2.0 credentials and PESC transcripts (see docs/exchange.md). Make a key with
+# 'cbe-bridge keys generate --out /etc/cbe-bridge/issuer-key.pem' and publish the public JWK it prints.
+# [exchange]
+# issuer_id = "https://www.your-school.example"              # default: [school] website
+# signing_key = "/etc/cbe-bridge/issuer-key.pem"             # owner-readable only; --key / CBE_BRIDGE_SIGNING_KEY win
+# key_id = "https://www.your-school.example/keys#2026"       # where the public key is published
+# valid_days = 1825                                          # default: credentials never expire
+# attachment = "https://www.your-school.example/school-profile.pdf"  # what PESC transcripts reference
 """
 
 STARTER_MAPPING = """\

@@ -200,6 +200,27 @@ def test_clr_and_verify_commands(demo, tmp_path, ed_key):
     assert result.exit_code == 2 and "--key" in result.output
 
 
+
+def test_issuer_and_key_come_from_the_configuration(demo, tmp_path, ed_key):
+    """[exchange] names the key file (relative to the configuration), the kid and the issuer."""
+    write_private_key(ed_key, tmp_path / "issuer.pem")
+    config = tmp_path / "cbe-bridge.toml"
+    store = (demo.config.parent / "cbe-bridge.db").as_posix()  # the demo's store, by absolute path
+    config.write_text(demo.config.read_text().replace('url = "cbe-bridge.db"', f'url = "{store}"') + """
+[exchange]
+issuer_id = "https://issuer.example.org"
+signing_key = "issuer.pem"
+key_id = "https://issuer.example.org/keys#1"
+valid_days = 30
+""")
+    result = CliRunner().invoke(main, ["--config", str(config), "clr", "stu-000001", "--out", str(tmp_path / "clr")])
+    assert result.exit_code == 0, result.output
+    token = (tmp_path / "clr" / "stu-000001.clr.jwt").read_text().strip()
+    header, claims = (json.loads(_b64(part)) for part in token.split(".")[:2])
+    assert header["alg"] == "EdDSA" and header["kid"] == "https://issuer.example.org/keys#1"
+    assert claims["iss"] == "https://issuer.example.org" and "validUntil" in claims
+
+
 def test_a_student_with_nothing_to_certify_gets_no_token(issuer, exported, rsa_key):
     empty = dataclasses.replace(exported[1][0], figures={}, courses=[], gpa={})
     [(_rec, credential, token)] = list(issue(issuer, [empty], rsa_key))

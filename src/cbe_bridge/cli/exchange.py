@@ -39,19 +39,21 @@ def _out_dir(app: App, out: Path | None, leaf: str) -> Path:
 @click.argument("students", nargs=-1, metavar="[STUDENT]...")
 @click.option("--class-of", type=int, help="Every student graduating in this year.")
 @click.option("--out", type=_path, help="Output folder (default: <output dir>/clr).")
-@click.option("--key", "key_file", type=_path, envvar="CBE_BRIDGE_SIGNING_KEY", required=True,
-              help="Private signing key, PEM or JWK (env CBE_BRIDGE_SIGNING_KEY); RSA signs RS256, "
-                   "Ed25519 EdDSA.")
-@click.option("--kid", help="URL where the public key is published (JOSE 'kid'), e.g. https://school.example/keys#1.")
-@click.option("--issuer-id", help="Issuer URI (default: the school website from [school]).")
+@click.option("--key", "key_file", type=_path, envvar="CBE_BRIDGE_SIGNING_KEY",
+              help="Private signing key, PEM or JWK (env CBE_BRIDGE_SIGNING_KEY; default: [exchange] "
+                   "signing_key); RSA signs RS256, Ed25519 EdDSA.")
+@click.option("--kid", help="URL where the public key is published (JOSE 'kid'), e.g. https://school.example/keys#1 "
+                            "(default: [exchange] key_id).")
+@click.option("--issuer-id", help="Issuer URI (default: [exchange] issuer_id, else the [school] website).")
 @click.option("--all-nodes", is_flag=True,
               help="Also the continuum's leaves (learning targets), not only competencies.")
 @click.option("--no-courses", is_flag=True, help="Leave out the course credentials.")
-@click.option("--valid-days", type=int, help="Credentials expire this many days after issue (default: never).")
+@click.option("--valid-days", type=click.IntRange(min=1),
+              help="Credentials expire this many days after issue (default: [exchange] valid_days, else never).")
 @click.option("--hash-identity", is_flag=True, help="Salted SHA-256 hashes instead of the student's name and ids.")
 @click.option("--json", "also_json", is_flag=True, help="Also write each unsigned credential as JSON.")
 @click.pass_obj
-def clr(app: App, students: tuple[str, ...], class_of: int | None, out: Path | None, key_file: Path,
+def clr(app: App, students: tuple[str, ...], class_of: int | None, out: Path | None, key_file: Path | None,
         kid: str | None, issuer_id: str | None, all_nodes: bool, no_courses: bool, valid_days: int | None,
         hash_identity: bool, also_json: bool) -> None:
     """Write a signed CLR 2.0 credential (VC-JWT) per student.
@@ -68,10 +70,16 @@ def clr(app: App, students: tuple[str, ...], class_of: int | None, out: Path | N
     from cbe_bridge.exchange.clr import ClrIssuer, ClrOptions, issue
     from cbe_bridge.exchange.signing import load_key
 
+    conf = app.settings.exchange
+    key_file = key_file or conf.signing_key
+    if key_file is None:
+        raise UsageError("no signing key", hint="give --key FILE, set CBE_BRIDGE_SIGNING_KEY, or name the file in "
+                                                "[exchange] signing_key (make one with 'cbe-bridge keys generate')")
     key = load_key(key_file, private=True)
     records, run = _records(app, students, class_of)
-    options = ClrOptions(issuer_id=issuer_id, all_nodes=all_nodes, courses=not no_courses,
-                         valid_days=valid_days, hash_identity=hash_identity, kid=kid)
+    options = ClrOptions(issuer_id=issuer_id or conf.issuer_id, all_nodes=all_nodes, courses=not no_courses,
+                         valid_days=valid_days or conf.valid_days, hash_identity=hash_identity,
+                         kid=kid or conf.key_id)
     issuer = ClrIssuer(app.policy, app.settings.school, run, datetime.now(timezone.utc), options)
     folder = _out_dir(app, out, "clr")
     count, empty = 0, []
@@ -166,15 +174,15 @@ def verify(files: tuple[Path, ...], key_file: Path | None, schema_dir: Path | No
 @click.option("--class-of", type=int, help="Every student graduating in this year.")
 @click.option("--out", type=_path, help="Output folder (default: <output dir>/pesc).")
 @click.option("--destination", help="Name of the receiving institution (TransmissionData/Destination).")
-@click.option("--attachment", default="school-profile.pdf", show_default=True,
-              help="File name or URL of the attachment explaining the school's grading, referenced in the XML.")
+@click.option("--attachment", help="File name or URL of the attachment explaining the school's grading, referenced "
+                                   "in the XML (default: [exchange] attachment, else school-profile.pdf).")
 @click.option("--official", is_flag=True, help="Mark the documents Official (default: Unofficial).")
 @click.option("--all-nodes", is_flag=True, help="Proficiency on the continuum's leaves too, not only competencies.")
 @click.option("--xsd-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with the PESC AcademicRecord 1.13 and CoreMain 1.19 XSDs: validate before writing.")
 @click.pass_obj
 def pesc(app: App, students: tuple[str, ...], class_of: int | None, out: Path | None, destination: str | None,
-         attachment: str, official: bool, all_nodes: bool, xsd_dir: Path | None) -> None:
+         attachment: str | None, official: bool, all_nodes: bool, xsd_dir: Path | None) -> None:
     """Write a PESC High School Transcript (XML, v1.5.0) per student.
 
     \b
@@ -192,9 +200,9 @@ def pesc(app: App, students: tuple[str, ...], class_of: int | None, out: Path | 
     if xsd_dir is not None:
         from cbe_bridge.exchange.pesc_check import core_validator
         validator = core_validator(xsd_dir)
-    builder = PescBuilder(app.policy, app.settings.school, run, datetime.now(timezone.utc),
-                          PescOptions(destination=destination, attachment=attachment, official=official,
-                                      all_nodes=all_nodes))
+    options = PescOptions(destination=destination, attachment=attachment or app.settings.exchange.attachment,
+                          official=official, all_nodes=all_nodes)
+    builder = PescBuilder(app.policy, app.settings.school, run, datetime.now(timezone.utc), options)
     folder = _out_dir(app, out, "pesc")
     failed = 0
     for rec in records:
