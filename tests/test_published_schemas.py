@@ -7,10 +7,10 @@ import json
 from conftest import REPO
 
 from cbe_bridge.config import config_json_schema
+from cbe_bridge.schemas import REGENERATE
 
 
 def test_config_schema_is_current():
     published = json.loads((REPO / "schemas" / "config.schema.json").read_text())
     assert published == config_json_schema(), (
-        "schemas/config.schema.json is out of date: regenerate it with "
-        "'python -m cbe_bridge.schemas' and commit it")
+        f"schemas/config.schema.json is out of date: regenerate it with '{REGENERATE}' and commit it")

@@ -11,7 +11,7 @@ Public API (the submodules are private; import from here)::
         .grade_scale(id)  .letter_percent(id, letter)  .percent_bands(id)
         .objective_node_overrides()  .credit_earned(points=, competencies_proficient=)
         .default_proficiency_scale()  .continuum_path  .fingerprint  .location_of(*path)
-    mapping_json_schema() / write_schema()  the published JSON Schema (schemas/mapping.schema.json)
+    mapping_json_schema()                   the published JSON Schema (schemas/mapping.schema.json)
 
 The format is described for districts and vendors in ``docs/mapping-format.md``; the merge
 rules of ``extends:`` in :mod:`cbe_bridge.mapping.layering`.
@@ -19,7 +19,6 @@ rules of ``extends:`` in :mod:`cbe_bridge.mapping.layering`.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from cbe_bridge.mapping.alignments import (
@@ -100,21 +99,12 @@ __all__ = [
     "check_references",
     "load_mapping",
     "mapping_json_schema",
-    "write_schema",
 ]
 
 
-# The schema helpers import lazily, so that ``python -m cbe_bridge.mapping.schema`` runs the
-# module once (no runpy warning about a module imported before it is executed).
+# Imported lazily: building the schema needs every model, loading a mapping does not.
 def mapping_json_schema() -> dict[str, Any]:
     """The JSON Schema of one mapping file (see :mod:`cbe_bridge.mapping.schema`)."""
     from cbe_bridge.mapping.schema import mapping_json_schema as build
 
     return build()
-
-
-def write_schema(path: Path | str) -> Path:
-    """Write the JSON Schema to ``path`` (the checked-in copy is schemas/mapping.schema.json)."""
-    from cbe_bridge.mapping.schema import write_schema as write
-
-    return write(path)
