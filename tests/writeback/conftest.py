@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fakes import edfi as fake_edfi
 
 from cbe_bridge.config import Settings, load_settings
 from cbe_bridge.engine.compute import PolicySource
@@ -100,6 +101,15 @@ def setup(computed, tmp_path):
     """The computed store (a copy) with targets that answer nowhere (tests that send nothing)."""
     s = make_setup(computed, tmp_path)
     yield s
+    s.store.dispose()
+
+
+@pytest.fixture
+def ods(computed, tmp_path, server):
+    """A computed store (a copy) whose Ed-Fi target is the fake ODS/API on ``server``."""
+    fake = fake_edfi.EdFiFake(server, {})
+    s = make_setup(computed, tmp_path, edfi_url=server.url)
+    yield s, fake
     s.store.dispose()
 
 

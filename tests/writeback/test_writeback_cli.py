@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from fakes import edfi as fake_edfi
 from fakes.server import Reply
 
 from cbe_bridge.cli import main
 from cbe_bridge.store import open_store
 from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
 
-from .conftest import STUDENTS, make_setup
+from .conftest import STUDENTS
 
 
 def cli(setup, *args):  # noqa: ANN001, ANN201
     return CliRunner().invoke(main, ["--config", str(setup.config), "writeback", *args])
-
-
-@pytest.fixture
-def ods(computed, tmp_path, server):
-    fake = fake_edfi.EdFiFake(server, {})
-    s = make_setup(computed, tmp_path, edfi_url=server.url)
-    yield s, fake
-    s.store.dispose()
 
 
 def test_dry_run_prints_counts_and_sends_nothing(ods, server):

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from fakes import edfi as fake_edfi
 from fakes.server import Reply
 
 from cbe_bridge.store.schema import writeback_ledger
 from cbe_bridge.writeback import writeback
 
-from .conftest import STUDENTS, make_setup
-
-
-@pytest.fixture
-def ods(computed, tmp_path, server):
-    fake = fake_edfi.EdFiFake(server, {})
-    s = make_setup(computed, tmp_path, edfi_url=server.url)
-    yield s, fake
-    s.store.dispose()
+from .conftest import STUDENTS
 
 
 def run(setup, **kw):  # noqa: ANN001, ANN201
