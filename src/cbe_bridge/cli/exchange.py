@@ -191,7 +191,7 @@ def pesc(app: App, students: tuple[str, ...], class_of: int | None, out: Path | 
     <out>/<student id>.pesc.xml, readable by their owner only.
     Example:
       cbe-bridge --config demo/cbe-bridge.toml pesc --class-of 2027 --out pesc
-      cbe-bridge --config demo/cbe-bridge.toml pesc S000123 --destination "State University"
+      cbe-bridge --config demo/cbe-bridge.toml pesc 700123 --destination "State University"
     """
     from cbe_bridge.exchange.pesc import PescBuilder, PescOptions, to_bytes
 

@@ -38,7 +38,7 @@ def gpa(app: App, students: tuple[str, ...], class_of: int | None, per_term: boo
     STUDENT is a student's source id or local student number.
     Examples:
       cbe-bridge --config demo/cbe-bridge.toml gpa --class-of 2027
-      cbe-bridge --config demo/cbe-bridge.toml gpa S000123 --courses --format json
+      cbe-bridge --config demo/cbe-bridge.toml gpa 700123 --courses --format json
     """
     keys = _resolve(app, students) if students else []
     with app.store(create=False).engine.connect() as conn:
@@ -66,7 +66,7 @@ def explain(app: App, student: str, node: str | None, show_all: bool) -> None:
     \b
     NODE narrows to one part of the continuum (a GUID or a human code such as MATH.C1).
     Example:
-      cbe-bridge --config demo/cbe-bridge.toml explain S000123 MATH
+      cbe-bridge --config demo/cbe-bridge.toml explain 700123 MATH
     Each evidence row shows its date, store record (source table and id), the raw score,
     the value it became and whether it is direct (a standards score) or derived (from a
     course grade).

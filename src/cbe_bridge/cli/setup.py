@@ -40,7 +40,7 @@ def demo(out: Path, workers: int | None) -> None:
     \b
     Example:
       cbe-bridge demo --out demo
-      cbe-bridge --config demo/cbe-bridge.toml explain S000001
+      cbe-bridge --config demo/cbe-bridge.toml explain 700001
     Builds DIR/cbe-bridge.db from the sample OneRoster bundle, computes proficiency, credits
     and GPA for every student, writes DIR/students/*.json, DIR/summary.json and the
     graduating class's transcripts and school profile under DIR/documents/, and leaves
