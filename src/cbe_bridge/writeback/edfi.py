@@ -109,8 +109,7 @@ class EdFiBuilder:
 
     def _academic_record(self, rec: StudentRecord, marks: list[CourseMark], ref: dict[str, Any],
                          through: dict[str, float], latest: bool) -> Change:
-        figure = rec.gpa.get("cumulative") if latest else self.g.term_gpa.get((rec.person.student_id,
-                                                                                marks[0].session_id or ""))
+        figure = rec.gpa.get("cumulative" if latest else f"term:{marks[0].session_id or ''}")
         top = self.policy.mapping.gpa.scale_max
         gpas = []
         if figure is not None:

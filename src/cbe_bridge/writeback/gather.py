@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cbe_bridge.errors import UsageError
-from cbe_bridge.store.schema import CANONICAL, gpa, students
-from cbe_bridge.translate.student_records import (ComputeRun, GpaFigure, StudentKey, StudentRecord,
+from cbe_bridge.store.schema import CANONICAL, students
+from cbe_bridge.translate.student_records import (ComputeRun, StudentKey, StudentRecord,
                                                   latest_compute_run, load_records, select_students)
 
 CHUNK = 500  # ids per IN (...) list
@@ -38,7 +38,6 @@ class Gathered:
     enrollments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (student, class) -> row
     objectives: dict[str, str] = field(default_factory=dict)  # CASE GUID -> learning objective id
     catalog: dict[str, str] = field(default_factory=dict)  # course code -> Ed-Fi catalog course id
-    term_gpa: dict[tuple[str, str], GpaFigure] = field(default_factory=dict)  # (student, session) -> GPA
 
 
 def pick_source(conn: Connection, wanted: str | None, target: str) -> str:
@@ -88,21 +87,7 @@ def gather(conn: Connection, source: str, refs: Sequence[str], class_of: int | N
     g.catalog = {code: cid for cid, code in conn.execute(
         sa.select(courses.c.source_id, courses.c.course_code)
         .where(courses.c.source == source, courses.c.source_id.like("course:%")))}
-    g.term_gpa = _term_gpa(conn, source, [r.person.student_id for r in g.records])
     return g
-
-
-def _term_gpa(conn: Connection, source: str, student_ids: Sequence[str]) -> dict[tuple[str, str], GpaFigure]:
-    """Per-term GPA figures (scope ``term:<session id>``; the exchange reader leaves them out)."""
-    found: dict[tuple[str, str], GpaFigure] = {}
-    for start in range(0, len(student_ids), CHUNK):
-        query = sa.select(gpa).where(gpa.c.source == source, gpa.c.student_id.in_(student_ids[start:start + CHUNK]),
-                                     gpa.c.scope.like("term:%"))
-        for r in conn.execute(query).mappings():
-            session = r["scope"].removeprefix("term:")
-            found[(r["student_id"], session)] = GpaFigure(session, r["unweighted"], r["weighted"], r["credits"],
-                                                          r["quality_points"])
-    return found
 
 
 def _rows(conn: Connection, entity: str, source: str, ids: Iterable[str],

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from cbe_bridge.sources.http.client import HttpClient, Response
 from cbe_bridge.sources.http.errors import SCRUB, AuthError, HttpError
+from cbe_bridge.sources.http.retry import RETRY_STATUSES
 from cbe_bridge.writeback import ledger
 from cbe_bridge.writeback.plan import Change, Plan
 
@@ -78,24 +79,21 @@ class Report:
                 "stopped": self.stopped, "failures": [f.__dict__ for f in self.failures]}
 
 
+def _skipped(plan: Plan) -> list[Failure]:
+    return [Failure(s.resource, s.key, "skipped", None, s.reason) for s in plan.skipped]
+
+
 def dry_run(target: str, source: str, plan: Plan) -> Report:
     """What a run would do: counts of create / update / unchanged / skipped; nothing is sent."""
-    report = Report(target, source, True, plan.counts())
-    report.failures = [Failure(s.resource, s.key, "skipped", None, s.reason) for s in plan.skipped]
-    return report
+    return Report(target, source, True, plan.counts(), _skipped(plan))
 
 
 def send(engine: Engine, target: Target, source: str, plan: Plan) -> Report:
     """Send what changed, in plan order; see the module docstring."""
-    report = Report(target.name, source, False)
-    counts = report.counts
-    for change, action in plan.items:
-        counts.setdefault(change.resource, Counter())
-        if action == "unchanged":
-            counts[change.resource]["unchanged"] += 1
-    for skip in plan.skipped:
-        counts.setdefault(skip.resource, Counter())["skipped"] += 1
-        report.failures.append(Failure(skip.resource, skip.key, "skipped", None, skip.reason))
+    # What is settled before sending; created / updated are counted as the target accepts them.
+    counts = {resource: Counter({k: n for k, n in c.items() if k in ("unchanged", "skipped")})
+              for resource, c in plan.counts().items()}
+    report = Report(target.name, source, False, counts, _skipped(plan))
     pending = plan.to_send
     if not pending:
         return report  # nothing to write: no connection, no token request
@@ -127,5 +125,6 @@ def send(engine: Engine, target: Target, source: str, plan: Plan) -> Report:
 
 def _stops(exc: HttpError) -> bool:
     """True when the failure concerns the target, not the record (see the module docstring)."""
-    return isinstance(exc, AuthError) or exc.status is None or exc.status >= 500 or exc.status == 429 \
-        or exc.status in STOP_STATUSES or exc.status in (408, 425)
+    # A retriable status here means the client's retries ran out.
+    return (isinstance(exc, AuthError) or exc.status is None or exc.status >= 500
+            or exc.status in RETRY_STATUSES or exc.status in STOP_STATUSES)
