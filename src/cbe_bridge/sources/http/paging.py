@@ -1,7 +1,7 @@
 """Paginators: how to ask for the next page of a collection, shared by every adapter.
 
 A paginator is made fresh for each collection pull (state never leaks between runs, as in
-dlt). It is driven by the puller (:mod:`.pull`) on one thread: ``first`` gives the first
+dlt). It is driven by the puller (:mod:`.pull`) one call at a time: ``first`` gives the first
 request, ``after`` turns one answer into the requests that follow it. Every request is a
 plain, JSON-serializable :class:`PageRequest`, which is also the resume position saved with
 each committed page. A paginator refuses a request it has already issued (a server that

@@ -26,9 +26,10 @@ store), committing at the next page that has ``flush`` set (at most ``max_batch`
 from __future__ import annotations
 
 import json
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,13 +82,17 @@ class _Fetched:
 
 @dataclass
 class _LoopState:
+    """Shared between the calling thread and the fetch threads; guarded by ``cond``."""
+
     plan: Iterator[Any]
     executor: ThreadPoolExecutor
+    cond: threading.Condition = field(default_factory=threading.Condition)
     active: deque[_Run] = field(default_factory=deque)
-    inflight: dict[Future, tuple[_Run, int]] = field(default_factory=dict)
+    inflight: int = 0  # fetch threads at work
     plan_done: bool = False
     waiting_barrier: bool = False
     failed: _Run | None = None  # a fetch failed: finish what comes before it, then stop
+    stopping: bool = False
 
 
 @dataclass
@@ -117,7 +122,12 @@ class _Run:
 
 
 class Puller:
-    """See the module docstring. ``on_page`` runs on the calling thread; exceptions stop the pull."""
+    """See the module docstring. ``on_page`` runs on the calling thread; exceptions stop the pull.
+
+    A fetch thread that finishes a page takes the next planned page itself, so the network
+    never waits while the calling thread parses or commits; only advancing the plan (which
+    may read the store) is left to the calling thread.
+    """
 
     def __init__(self, client: HttpClient, on_page: Callable[[Page], None], *, concurrency: int = 4,
                  max_buffered: int | None = None, max_batch: int = 16) -> None:
@@ -129,9 +139,12 @@ class Puller:
 
     def run(self, plan: Iterator[Any]) -> None:
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix=f"fetch-{self.client.source}")
+        state = _LoopState(plan, executor)
         try:
-            self._loop(plan, executor)
+            self._loop(state)
         except BaseException:
+            with state.cond:
+                state.stopping = True  # no thread takes another page
             self.client.cancel()  # threads still retrying give up at their next wait
             raise
         finally:
@@ -146,81 +159,115 @@ class Puller:
                                 url=request.describe()) from None
         return _Fetched(request, response, records, run.collection.paginator.total(response))
 
-    def _loop(self, plan: Iterator[Any], executor: ThreadPoolExecutor) -> None:
-        state = _LoopState(plan, executor)
+    def _work(self, state: _LoopState, run: _Run, seq: int) -> None:
+        """A fetch thread: fetch the page, file the answer, take the next page while there is one."""
         while True:
-            self._issue(state)
-            active = state.active
-            if not active:
-                if state.plan_done:
-                    return
-                if state.waiting_barrier:
-                    state.waiting_barrier = False
+            try:
+                answer: _Fetched | _Failed = self._fetch(run, run.planned[seq])
+            except BaseException as exc:  # noqa: BLE001 - raised on the calling thread, in its turn
+                answer = _Failed(exc)
+            with state.cond:
+                self._file(state, run, seq, answer)
+                claim = None if state.stopping else self._claim(state)
+                if claim is None:
+                    state.inflight -= 1
+                state.cond.notify_all()
+            if claim is None:
+                return
+            run, seq = claim
+
+    def _loop(self, state: _LoopState) -> None:
+        cond = state.cond
+        while True:
+            self._fill(state)
+            with cond:
+                active = state.active
+                if not active:
+                    if state.plan_done:
+                        return
+                    state.waiting_barrier = False  # everything before the barrier is committed
                     continue
-            if not state.inflight and not self._head_ready(active):
-                raise RuntimeError("puller stalled: nothing in flight and nothing to hand over")
-            if state.inflight and not self._head_ready(active):
-                self._collect(state, wait(list(state.inflight), return_when=FIRST_COMPLETED)[0])
-            # Hand over, in order, every page that is ready; between two pages, answers that
-            # came in are collected and their slots refilled, so the network never waits on
-            # the store.
-            while active and self._head_ready(active):
+                if not self._head_ready(active):
+                    room = state.inflight < self.concurrency and self._claim(state, peek=True) is not None
+                    if state.inflight == 0 and not room:
+                        raise RuntimeError("puller stalled: nothing in flight and nothing to hand over")
+                    if not room:
+                        cond.wait()  # woken by every answer a fetch thread files
+                    continue  # to _fill: a commit may have made room for more fetches
                 run = active[0]
-                self._hand_over(run)
+                seq = run.committed
+                answer = run.answers.pop(seq)
+                nxt = run.planned[seq + 1] if seq + 1 < len(run.planned) else None
+                following = run.answers.get(seq + 1)
+            # Outside the lock: the fetch threads file their answers while the page is stored.
+            self._hand_over(run, answer, nxt, following)
+            with cond:
+                run.committed += 1
                 if run.complete:
                     active.popleft()
-                self._collect(state, [f for f in list(state.inflight) if f.done()])
-                self._issue(state)
 
-    def _issue(self, state: _LoopState) -> None:
-        """Fill the free slots: the head collection first, then prefetch further down the plan."""
+    def _fill(self, state: _LoopState) -> None:
+        """Start fetches for free slots: planned pages first, then further down the plan."""
+        while True:
+            with state.cond:
+                while state.inflight < self.concurrency and not state.stopping:
+                    claim = self._claim(state)
+                    if claim is None:
+                        break
+                    state.inflight += 1
+                    state.executor.submit(self._work, state, *claim)
+                if not self._wants_plan(state):
+                    return
+            item = next(state.plan, None)  # outside the lock: a plan step may read the store
+            with state.cond:
+                if item is None:
+                    state.plan_done = True
+                elif item is BARRIER:
+                    state.waiting_barrier = True
+                else:
+                    new = _Run(item)
+                    new.planned.append(item.paginator.first(item.request))
+                    state.active.append(new)
+
+    def _claim(self, state: _LoopState, *, peek: bool = False) -> tuple[_Run, int] | None:
+        """The next planned page a thread may fetch (with the lock held). The head collection
+        may always fetch (it is what unblocks commits); the others only while the buffer of
+        answered-but-not-handed-over pages has room. After a failure, only the collections
+        before the failed one go on."""
         active = state.active
-        while len(state.inflight) < self.concurrency:
-            # The head collection may always issue (it is what unblocks commits); the others
-            # only while the buffer of answered-but-not-handed-over pages has room. After a
-            # failure, only the collections before the failed one go on.
-            failed = state.failed
-            before = list(active)[: list(active).index(failed)] if failed is not None else active
-            run = next((r for r in before if r.issued < len(r.planned)), None)
-            if failed is not None and run is None:
-                return
-            if run is not None and run is not active[0] and self._buffered(active) >= self.max_buffered:
-                return
-            if run is not None:
-                seq = run.issued
-                run.issued += 1
-                state.inflight[state.executor.submit(self._fetch, run, run.planned[seq])] = (run, seq)
-                continue
-            if state.plan_done or (state.waiting_barrier and active) or self._buffered(active) >= self.max_buffered:
-                return
-            state.waiting_barrier = False
-            item = next(state.plan, None)
-            if item is None:
-                state.plan_done = True
-            elif item is BARRIER:
-                state.waiting_barrier = True
-            else:
-                new = _Run(item)
-                new.planned.append(item.paginator.first(item.request))
-                active.append(new)
+        if not active:
+            return None
+        order = list(active)
+        before = order[: order.index(state.failed)] if state.failed is not None else order
+        run = next((r for r in before if r.issued < len(r.planned)), None)
+        if run is None or (run is not order[0] and self._buffered(active) >= self.max_buffered):
+            return None
+        if peek:
+            return run, run.issued
+        run.issued += 1
+        return run, run.issued - 1
 
-    @staticmethod
-    def _collect(state: _LoopState, done: Any) -> None:
-        """Take in finished fetches; plan what follows each (sequential paging)."""
-        for future in done:
-            run, seq = state.inflight.pop(future)
-            error = future.exception()
-            if error is not None:
-                # Raised when its turn to be handed over comes, so every page before it is
-                # committed first (the next sync resumes right at it).
-                run.answers[seq] = _Failed(error)
-                order = list(state.active)
-                if state.failed is None or order.index(run) < order.index(state.failed):
-                    state.failed = run
-                continue
-            fetched = future.result()
-            run.answers[seq] = fetched
-            run.planned.extend(run.collection.paginator.after(fetched.request, fetched.response, fetched.records))
+    def _wants_plan(self, state: _LoopState) -> bool:
+        """Whether the calling thread should take the plan's next item now (lock held)."""
+        return not (state.plan_done or state.stopping or state.failed is not None
+                    or state.inflight >= self.concurrency
+                    or (state.waiting_barrier and state.active)
+                    or self._buffered(state.active) >= self.max_buffered)
+
+    def _file(self, state: _LoopState, run: _Run, seq: int, answer: _Fetched | _Failed) -> None:
+        """Take in a finished fetch and plan what follows it (sequential paging); lock held."""
+        if isinstance(answer, _Fetched):
+            try:
+                run.planned.extend(run.collection.paginator.after(answer.request, answer.response, answer.records))
+            except BaseException as exc:  # noqa: BLE001 - a paging error stops the pull at this page
+                answer = _Failed(exc)
+        run.answers[seq] = answer
+        if isinstance(answer, _Failed):
+            # Raised when its turn to be handed over comes, so every page before it is
+            # committed first (the next sync resumes right at it).
+            order = list(state.active)
+            if state.failed is None or order.index(run) < order.index(state.failed):
+                state.failed = run
 
     @staticmethod
     def _buffered(active: deque[_Run]) -> int:
@@ -230,9 +277,11 @@ class Puller:
     def _head_ready(active: deque[_Run]) -> bool:
         return bool(active) and active[0].committed in active[0].answers
 
-    def _hand_over(self, run: _Run) -> None:
-        seq = run.committed
-        fetched = run.answers.pop(seq)
+    def _hand_over(self, run: _Run, fetched: _Fetched | _Failed, nxt: PageRequest | None,
+                   following: _Fetched | _Failed | None) -> None:
+        """Give one page to ``on_page``. ``nxt`` is the position after it (known by now: for
+        offset paging from the first answer, for sequential paging when this answer arrived);
+        ``following`` is the next page's answer if it is already here."""
         if isinstance(fetched, _Failed):
             raise fetched.error
         collection = run.collection
@@ -240,18 +289,13 @@ class Puller:
             self._check_repeat(run.prev, fetched, collection)
             if isinstance(collection.paginator, OffsetPaginator):
                 self._reread_gap(run, run.prev, fetched)
-        # The position after this page is the next planned request, known by now for offset
-        # paging; for sequential paging the follow-up was planned when this answer arrived.
-        nxt = run.planned[seq + 1] if seq + 1 < len(run.planned) else None
         run.unflushed += 1
-        following = run.answers.get(seq + 1)
         flush = (nxt is None or following is None or isinstance(following, _Failed)
                  or run.unflushed >= self.max_batch)
         if flush:
             run.unflushed = 0
-        self.on_page(Page(collection, seq + 1, fetched.request, fetched.response, fetched.records, nxt,
+        self.on_page(Page(collection, run.committed + 1, fetched.request, fetched.response, fetched.records, nxt,
                           fetched.total, flush=flush))
-        run.committed += 1
         run.prev = fetched
 
     @staticmethod
