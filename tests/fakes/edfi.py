@@ -1,5 +1,11 @@
 """A fake Ed-Fi ODS/API (7.x style, Data Standard 5 shapes) on a :class:`FakeServer`.
 
+DS 4 mode (``district(data_standard=4)`` served by ``EdFiFake(..., data_model="4.0.0")``): the
+discovery document names data model 4.0.0 and gradebook entries and student gradebook entries
+have their DS 4 shapes and identities (section, ``dateAssigned`` and ``gradebookEntryTitle``;
+the student section association); the other resources keep their DS 5 shapes (grades too,
+though a real DS 4 grade keys its grading period by ``periodSequence``).
+
 Discovery document at ``/``, OAuth at ``/oauth/token``, resources at
 ``/data/v3[/<year>]/ed-fi/<resource>`` with ``offset``/``limit`` (max 500), ``totalCount`` (the
 ``Total-Count`` header), ``minChangeVersion``/``maxChangeVersion``, and ``/deletes`` listings;
@@ -52,6 +58,15 @@ IDENTITY = {  # resource -> function(record) -> keyValues (names as the /deletes
                                        "educationOrganizationId": r["educationOrganizationReference"]["educationOrganizationId"]},
 }
 
+# DS 4 gradebook identities (flat, as the /deletes listing gives them; references without ``link``).
+IDENTITY_DS4 = {
+    "gradebookEntries": lambda r: {"dateAssigned": r["dateAssigned"], "gradebookEntryTitle": r["gradebookEntryTitle"],
+                                   **{k: v for k, v in r["sectionReference"].items() if k != "link"}},
+    "studentGradebookEntries": lambda r: {
+        **{k: v for k, v in r["gradebookEntryReference"].items() if k != "link"},
+        **{k: v for k, v in r["studentSectionAssociationReference"].items() if k != "link"}},
+}
+
 # Resources only written by the write-back tests (the ODS keys them like this).
 WRITE_IDENTITY = {
     "studentAcademicRecords": lambda r: {
@@ -71,8 +86,9 @@ PERIOD = {"gradingPeriodDescriptor": NS + "GradingPeriodDescriptor#First Six Wee
           "gradingPeriodName": "2024-2025 Fall Semester Exam 1", "schoolId": SCHOOL, "schoolYear": YEAR}
 
 
-def district(students: int = 20, sections: int = 3) -> dict[str, list[dict]]:
-    """A deterministic little district in Ed-Fi Data Standard 5 JSON (records before change versions)."""
+def district(students: int = 20, sections: int = 3, data_standard: int = 5) -> dict[str, list[dict]]:
+    """A deterministic little district in Ed-Fi Data Standard 5 JSON (records before change versions);
+    ``data_standard=4``: gradebook entries and student gradebook entries in their DS 4 shapes."""
     d: dict[str, list[dict]] = {k: [] for k in IDENTITY}
     d["localEducationAgencies"].append({"localEducationAgencyId": LEA, "nameOfInstitution": "Grand Bend ISD",
                                         "localEducationAgencyCategoryDescriptor": NS + "LocalEducationAgencyCategoryDescriptor#Independent",
@@ -103,10 +119,7 @@ def district(students: int = 20, sections: int = 3) -> dict[str, list[dict]]:
         section = {"localCourseCode": code, **session, "sectionIdentifier": f"{code}-01"}
         d["sections"].append({"sectionIdentifier": f"{code}-01", "courseOfferingReference": {"localCourseCode": code, **session},
                               "sectionName": f"Algebra {s} period 1"})
-        d["gradebookEntries"].append({"gradebookEntryIdentifier": f"GBE{s}", "namespace": NS + "gradebook",
-                                      "dateAssigned": "2024-09-10", "title": f"Quiz {s}", "sourceSectionIdentifier": section["sectionIdentifier"],
-                                      "sectionReference": section, "maxPoints": 10,
-                                      "learningStandards": [{"learningStandardReference": {"learningStandardId": f"LS{s % 3}"}}]})
+        d["gradebookEntries"].append(gradebook_entry(s, section, data_standard))
     for n in range(students):
         uid = f"6040{n:04d}"
         d["students"].append({"studentUniqueId": uid, "firstName": f"First{n}", "lastSurname": f"Last{n}",
@@ -123,20 +136,41 @@ def district(students: int = 20, sections: int = 3) -> dict[str, list[dict]]:
                             "letterGradeEarned": "ABCD"[n % 4], "numericGradeEarned": 95 - 10 * (n % 4),
                             "learningStandardGrades": [{"learningStandardReference": {"learningStandardId": f"LS{s % 3}"},
                                                         "numericGradeEarned": 1 + n % 4}]})
-        d["studentGradebookEntries"].append({"gradebookEntryReference": {"gradebookEntryIdentifier": f"GBE{s}",
-                                                                         "namespace": NS + "gradebook"},
-                                             "studentReference": {"studentUniqueId": uid}, "numericGradeEarned": 7 + n % 4,
-                                             "dateFulfilled": "2024-09-12"})
+        d["studentGradebookEntries"].append({**student_entry_keys(s, section, uid, data_standard),
+                                             "numericGradeEarned": 7 + n % 4, "dateFulfilled": "2024-09-12"})
     return d
+
+
+def gradebook_entry(s: int, section: dict, data_standard: int = 5) -> dict:
+    """Section ``s``'s quiz, aligned to one learning standard."""
+    standards = [{"learningStandardReference": {"learningStandardId": f"LS{s % 3}"}}]
+    if data_standard == 4:
+        return {"gradebookEntryTitle": f"Quiz {s}", "dateAssigned": "2024-09-10", "sectionReference": section,
+                "gradebookEntryTypeDescriptor": NS + "GradebookEntryTypeDescriptor#Quiz", "learningStandards": standards}
+    return {"gradebookEntryIdentifier": f"GBE{s}", "namespace": NS + "gradebook", "dateAssigned": "2024-09-10",
+            "title": f"Quiz {s}", "sourceSectionIdentifier": section["sectionIdentifier"], "sectionReference": section,
+            "maxPoints": 10, "learningStandards": standards}
+
+
+def student_entry_keys(s: int, section: dict, uid: str, data_standard: int = 5) -> dict:
+    """The references of student ``uid``'s entry for section ``s``'s quiz."""
+    if data_standard == 4:
+        return {"gradebookEntryReference": {"dateAssigned": "2024-09-10", "gradebookEntryTitle": f"Quiz {s}", **section},
+                "studentSectionAssociationReference": {**section, "studentUniqueId": uid, "beginDate": "2024-08-26"}}
+    return {"gradebookEntryReference": {"gradebookEntryIdentifier": f"GBE{s}", "namespace": NS + "gradebook"},
+            "studentReference": {"studentUniqueId": uid}}
 
 
 class EdFiFake:
     """Installs the ODS/API routes; change data only through :meth:`upsert` and :meth:`delete`."""
 
     def __init__(self, server: FakeServer, data: dict[str, list[dict]], *, year: int | None = None,
-                 client: tuple[str, str] = ("edfi-key", "edfi-secret"), api_version: str = "7.1") -> None:
+                 client: tuple[str, str] = ("edfi-key", "edfi-secret"), api_version: str = "7.1",
+                 data_model: str = "5.0.0") -> None:
         self.server = server
         self.version = 0
+        self.data_model = data_model
+        self.keys = {**KEYS, **(IDENTITY_DS4 if data_model.startswith("4.") else {})}
         self.records: dict[str, dict[tuple, dict]] = {name: {} for name in KEYS}
         self.posted: dict[str, int] = {}
         self.refuse: list[Any] = []  # hooks (resource, body) -> Reply | None, asked before a POST is stored
@@ -157,7 +191,7 @@ class EdFiFake:
 
     def upsert(self, name: str, record: dict) -> bool:
         """Store ``record`` under its natural key; True when it was new."""
-        key = tuple(sorted(KEYS[name](record).items()))
+        key = tuple(sorted(self.keys[name](record).items()))
         self.version += 1
         old = self.records[name].get(key)
         self.records[name][key] = {**record, "id": old["id"] if old else uuid.uuid4().hex,
@@ -183,7 +217,8 @@ class EdFiFake:
     # -- the API ----------------------------------------------------------------------------------
     def discovery(self, request: Request, m) -> Reply:  # noqa: ANN001
         base = self.server.url
-        return Reply(200, {"version": self.api_version, "suite": "3", "dataModels": [{"name": "Ed-Fi", "version": "5.0.0"}],
+        return Reply(200, {"version": self.api_version, "suite": "3",
+                           "dataModels": [{"name": "Ed-Fi", "version": self.data_model}],
                            "urls": {"dependencies": f"{base}/metadata/data/v3/dependencies", "oauth": f"{base}/oauth/token",
                                     "dataManagementApi": f"{base}/data/v3", "changeQueries": f"{base}/changeQueries/v1"}})
 
@@ -224,12 +259,12 @@ class EdFiFake:
         if not self.server.bearer_ok(request):
             return Reply(401, {"message": "Authorization denied."})
         name = m.group(1)
-        if name not in KEYS:
+        if name not in self.keys:
             return Reply(404, {"message": "not found"})
         self.posted[name] = self.posted.get(name, 0) + 1
         try:
             body = json.loads(request.body)
-            key = KEYS[name](body)
+            key = self.keys[name](body)
         except (ValueError, KeyError, TypeError) as exc:
             return Reply(400, {"message": f"The request is invalid: {type(exc).__name__} {exc}"})
         for hook in self.refuse:

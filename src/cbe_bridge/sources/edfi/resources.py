@@ -1,4 +1,4 @@
-"""Ed-Fi resources (Data Standard 5-6) and how they land in the OneRoster-shaped store.
+"""Ed-Fi resources (Data Standard 4-6) and how they land in the OneRoster-shaped store.
 
 Ed-Fi records refer to each other by natural keys, not ids, so every canonical id here is
 built from the resource's identity (the ``x-Ed-Fi-isIdentity`` properties of the OpenAPI
@@ -7,6 +7,15 @@ Each resource has a ``flat`` function giving its identity under the names the ch
 ``/deletes`` listing uses in ``keyValues``; the same ``ident`` builds the id from either, so a
 deletion finds the record it deletes. Students, education organizations and learning
 standards keep their plain Ed-Fi identifiers (mappings and people use them).
+
+Data Standard 4 gradebook entries have no identifier of their own: their section, the day
+they were assigned and their title identify them, and a student gradebook entry refers to
+one by those keys and to its student section association. Their ids are of their own kind,
+``gbe4:<section keys>|<dateAssigned>|<gradebookEntryTitle>`` and
+``sgbe4:<the same>|<studentUniqueId>|<beginDate>``, never equal to a DS 5+ id
+(``gbe:<namespace>|<gradebookEntryIdentifier>``). Of the other resources read here only grades
+differ in DS 4 (a grading period is keyed by ``periodSequence``, not ``gradingPeriodName``);
+DS 4 grades are not mapped: they are rejected, naming the missing field.
 
 Mapping: schools and LEAs -> orgs; sessions -> academic_sessions; courses (catalog) and
 course offerings -> courses (a section's class points at its offering, which carries the
@@ -70,6 +79,33 @@ def sgbe_id(k: dict) -> str:
     return _j("sgbe", k["namespace"], k["gradebookEntryIdentifier"], k["studentUniqueId"])
 
 
+def gbe4_id(k: dict) -> str:
+    return _j("gbe4", *_gbe4_keys(k, k).values())
+
+
+def sgbe4_id(k: dict) -> str:
+    return _j("sgbe4", *_gbe4_keys(k, k).values(), k["studentUniqueId"], k["beginDate"])
+
+
+# DS 4 or DS 5+ is decided per record (and per ``keyValues``), not from the discovery
+# document's data model version: an id must be built from the identity the record actually
+# carries; the document may name no data model (or an extension's); a cycle resumed across an
+# upgrade sees both shapes; and parse and delete functions stay functions of the record alone.
+# Only DS 4 has ``gradebookEntryTitle`` (DS 5+ says ``title``): in records, references, keyValues.
+def _ds4(k: dict) -> bool:
+    return "gradebookEntryTitle" in k
+
+
+def entry_id(k: dict) -> str:
+    """A gradebook entry's line item id from its flat keys (DS 4 or DS 5+)."""
+    return gbe4_id(k) if _ds4(k) else gbe_id(k)
+
+
+def student_entry_id(k: dict) -> str:
+    """A student gradebook entry's result id from its flat keys (DS 4 or DS 5+)."""
+    return sgbe4_id(k) if _ds4(k) else sgbe_id(k)
+
+
 def cobj_id(k: dict) -> str:
     return _j("cobj", k["educationOrganizationId"], k["objective"], k["objectiveGradeLevelDescriptor"])
 
@@ -99,9 +135,24 @@ def flat_grade(r: dict) -> dict:
             "gradeTypeDescriptor": r["gradeTypeDescriptor"]}
 
 
+def _gbe4_keys(section: dict, entry: dict) -> dict:
+    """DS 4: a gradebook entry's identity is its section's keys, its date and its title."""
+    return {**_section_keys(section), "dateAssigned": entry["dateAssigned"],
+            "gradebookEntryTitle": entry["gradebookEntryTitle"]}
+
+
+def flat_gradebook_entry(r: dict) -> dict:
+    if _ds4(r):
+        return _gbe4_keys(r["sectionReference"], r)
+    return r  # DS 5+: namespace and gradebookEntryIdentifier are the record's own fields
+
+
 def flat_sgbe(r: dict) -> dict:
     entry = r["gradebookEntryReference"]
     student = r.get("studentReference") or r.get("studentSectionAssociationReference") or {}
+    if _ds4(entry):  # a flat reference; the student section association adds its begin date
+        return {**_gbe4_keys(entry, entry), "studentUniqueId": student["studentUniqueId"],
+                "beginDate": student["beginDate"]}
     return {"namespace": entry["namespace"], "gradebookEntryIdentifier": entry["gradebookEntryIdentifier"],
             "studentUniqueId": student["studentUniqueId"]}
 
@@ -243,11 +294,12 @@ def parse_grade(r: dict, rows: Rows, ctx: ParseContext) -> None:
 
 def parse_gradebook_entry(r: dict, rows: Rows, ctx: ParseContext) -> None:
     """gradebookEntries -> line_items (+ their learning standards)."""
-    gid = gbe_id(r)
+    gid = entry_id(flat_gradebook_entry(r))
     section = r.get("sectionReference")
     rows.add("line_items", gid, {
-        "title": r.get("title"), "description": r.get("description"), "assign_date": day(r.get("dateAssigned")),
-        "due_date": day(r.get("dueDate")), "class_id": section_id(section) if section else None,
+        "title": r.get("title") or r.get("gradebookEntryTitle"), "description": r.get("description"),
+        "assign_date": day(r.get("dateAssigned")), "due_date": day(r.get("dueDate")),
+        "class_id": section_id(section) if section else None,
         "session_id": session_id(section) if section else None, "result_max": number(r.get("maxPoints"))},
         line=ctx.line, modified=_m(r))
     rows.own_children("line_item_objectives", "line_item_id", gid)
@@ -262,8 +314,8 @@ def parse_student_gradebook_entry(r: dict, rows: Rows, ctx: ParseContext) -> Non
     keys = flat_sgbe(r)
     status = descriptor(r.get("submissionStatusDescriptor")) or ""
     score = number(r.get("numericGradeEarned"))
-    rows.add("results", sgbe_id(keys), {
-        "line_item_id": gbe_id(keys), "student_id": str(keys["studentUniqueId"]),
+    rows.add("results", student_entry_id(keys), {
+        "line_item_id": entry_id(keys), "student_id": str(keys["studentUniqueId"]),
         "score_status": "fully graded" if score is not None or r.get("letterGradeEarned") else "not submitted",
         "score": score if score is not None else number(r.get("pointsEarned")),
         "text_score": r.get("letterGradeEarned") or descriptor(r.get("competencyLevelDescriptor")),
@@ -311,8 +363,9 @@ def _delete_grade(k: dict, rows: Rows, line: int) -> None:
 
 
 def _delete_gradebook_entry(k: dict, rows: Rows, line: int) -> None:
-    rows.delete("line_items", gbe_id(k), line=line)
-    rows.own_children("line_item_objectives", "line_item_id", gbe_id(k))
+    gid = entry_id(k)
+    rows.delete("line_items", gid, line=line)
+    rows.own_children("line_item_objectives", "line_item_id", gid)
 
 
 def _e(name: str, entity: str, key: tuple[str, ...], parse: Any, delete: Deleter, **kw: Any) -> tuple[Stream, Deleter]:
@@ -343,10 +396,13 @@ _DECLARED = (
     _e("competencyObjectives", "learning_objectives", ("objectiveGradeLevelDescriptor", "objective",
                                                        "educationOrganizationId"),
        parse_competency_objective, _simple("learning_objectives", cobj_id), sweep="source_id LIKE 'cobj:%'"),
+    # Primary keys are the DS 5+ identities (the OpenAPI spec's); DS 4 records are told apart by _ds4.
     _e("gradebookEntries", "line_items", ("gradebookEntryIdentifier", "namespace"), parse_gradebook_entry,
-       _delete_gradebook_entry, children=(("line_item_objectives", "line_item_id"),), sweep="source_id LIKE 'gbe:%'"),
+       _delete_gradebook_entry, children=(("line_item_objectives", "line_item_id"),),
+       sweep="source_id LIKE 'gbe:%' OR source_id LIKE 'gbe4:%'"),
     _e("studentGradebookEntries", "results", ("gradebookEntryIdentifier", "namespace", "studentUniqueId"),
-       parse_student_gradebook_entry, _simple("results", sgbe_id), sweep="source_id LIKE 'sgbe:%'"),
+       parse_student_gradebook_entry, _simple("results", student_entry_id),
+       sweep="source_id LIKE 'sgbe:%' OR source_id LIKE 'sgbe4:%'"),
     _e("grades", "course_grades", ("gradeTypeDescriptor", "gradingPeriodDescriptor", "gradingPeriodName", "schoolId",
                                    "gradingPeriodSchoolYear", "beginDate", "localCourseCode", "schoolYear",
                                    "sectionIdentifier", "sessionName", "studentUniqueId"),

@@ -45,7 +45,7 @@ class EdFiSource(LiveSource):
 
     kind: ClassVar[str] = "edfi"
     info: ClassVar[SourceInfo] = SourceInfo(
-        "edfi", "Ed-Fi ODS/API 5.x-7.x, Data Standard 5-6 (change queries 1.0, discovery 1.0)",
+        "edfi", "Ed-Fi ODS/API 5.x-7.x, Data Standard 4-6 (change queries 1.0, discovery 1.0)",
         frozenset({"incremental", "deletes", "resume", "parallel", "oauth2", "discovery"}))
     streams: ClassVar[tuple[Stream, ...]] = STREAMS
     settings: EdFiSettings
