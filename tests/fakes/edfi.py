@@ -1,10 +1,12 @@
 """A fake Ed-Fi ODS/API (7.x style, Data Standard 5 shapes) on a :class:`FakeServer`.
 
 DS 4 mode (``district(data_standard=4)`` served by ``EdFiFake(..., data_model="4.0.0")``): the
-discovery document names data model 4.0.0 and gradebook entries and student gradebook entries
+discovery document names data model 4.0.0; gradebook entries and student gradebook entries
 have their DS 4 shapes and identities (section, ``dateAssigned`` and ``gradebookEntryTitle``;
-the student section association); the other resources keep their DS 5 shapes (grades too,
-though a real DS 4 grade keys its grading period by ``periodSequence``).
+the student section association), and grades theirs (the grading period keyed by
+``periodSequence``, ``gradingPeriodSequence`` in ``keyValues``, as the ODS/API 6.x SDK models
+``EdFiGradingPeriodReference`` and ``TrackedChangesEdFiGradeKey`` have them); the other
+resources keep their DS 5 shapes.
 
 Discovery document at ``/``, OAuth at ``/oauth/token``, resources at
 ``/data/v3[/<year>]/ed-fi/<resource>`` with ``offset``/``limit`` (max 500), ``totalCount`` (the
@@ -58,8 +60,13 @@ IDENTITY = {  # resource -> function(record) -> keyValues (names as the /deletes
                                        "educationOrganizationId": r["educationOrganizationReference"]["educationOrganizationId"]},
 }
 
-# DS 4 gradebook identities (flat, as the /deletes listing gives them; references without ``link``).
+# DS 4 identities that differ (flat, as the /deletes listing gives them; references without ``link``).
 IDENTITY_DS4 = {
+    "grades": lambda r: {**{k: v for k, v in r["studentSectionAssociationReference"].items() if k != "link"},
+                         "gradeTypeDescriptor": r["gradeTypeDescriptor"],
+                         "gradingPeriodDescriptor": r["gradingPeriodReference"]["gradingPeriodDescriptor"],
+                         "gradingPeriodSequence": r["gradingPeriodReference"]["periodSequence"],
+                         "gradingPeriodSchoolYear": r["gradingPeriodReference"]["schoolYear"]},
     "gradebookEntries": lambda r: {"dateAssigned": r["dateAssigned"], "gradebookEntryTitle": r["gradebookEntryTitle"],
                                    **{k: v for k, v in r["sectionReference"].items() if k != "link"}},
     "studentGradebookEntries": lambda r: {
@@ -84,11 +91,13 @@ NS = "uri://ed-fi.org/"
 SCHOOL, LEA, YEAR, SESSION = 255901001, 255901, 2025, "2024-2025 Fall Semester"
 PERIOD = {"gradingPeriodDescriptor": NS + "GradingPeriodDescriptor#First Six Weeks",
           "gradingPeriodName": "2024-2025 Fall Semester Exam 1", "schoolId": SCHOOL, "schoolYear": YEAR}
+PERIOD_DS4 = {"gradingPeriodDescriptor": NS + "GradingPeriodDescriptor#First Six Weeks", "periodSequence": 1,
+              "schoolId": SCHOOL, "schoolYear": YEAR}
 
 
 def district(students: int = 20, sections: int = 3, data_standard: int = 5) -> dict[str, list[dict]]:
     """A deterministic little district in Ed-Fi Data Standard 5 JSON (records before change versions);
-    ``data_standard=4``: gradebook entries and student gradebook entries in their DS 4 shapes."""
+    ``data_standard=4``: gradebook entries, student gradebook entries and grades in their DS 4 shapes."""
     d: dict[str, list[dict]] = {k: [] for k in IDENTITY}
     d["localEducationAgencies"].append({"localEducationAgencyId": LEA, "nameOfInstitution": "Grand Bend ISD",
                                         "localEducationAgencyCategoryDescriptor": NS + "LocalEducationAgencyCategoryDescriptor#Independent",
@@ -131,7 +140,7 @@ def district(students: int = 20, sections: int = 3, data_standard: int = 5) -> d
         d["studentSectionAssociations"].append({"beginDate": "2024-08-26", "sectionReference": section,
                                                 "studentReference": {"studentUniqueId": uid}})
         d["grades"].append({"gradeTypeDescriptor": NS + "GradeTypeDescriptor#Grading Period",
-                            "gradingPeriodReference": PERIOD,
+                            "gradingPeriodReference": PERIOD_DS4 if data_standard == 4 else PERIOD,
                             "studentSectionAssociationReference": {**section, "studentUniqueId": uid, "beginDate": "2024-08-26"},
                             "letterGradeEarned": "ABCD"[n % 4], "numericGradeEarned": 95 - 10 * (n % 4),
                             "learningStandardGrades": [{"learningStandardReference": {"learningStandardId": f"LS{s % 3}"},

@@ -14,8 +14,9 @@ one by those keys and to its student section association. Their ids are of their
 ``gbe4:<section keys>|<dateAssigned>|<gradebookEntryTitle>`` and
 ``sgbe4:<the same>|<studentUniqueId>|<beginDate>``, never equal to a DS 5+ id
 (``gbe:<namespace>|<gradebookEntryIdentifier>``). Of the other resources read here only grades
-differ in DS 4 (a grading period is keyed by ``periodSequence``, not ``gradingPeriodName``);
-DS 4 grades are not mapped: they are rejected, naming the missing field.
+differ in DS 4: their grading period is keyed by its sequence (``periodSequence`` in the
+reference, ``gradingPeriodSequence`` in ``keyValues``), not by ``gradingPeriodName``; a DS 4
+grade is ``grade4:...`` and its standards' line item ``gp4:...`` (DS 5+: ``grade:``, ``gp:``).
 
 Mapping: schools and LEAs -> orgs; sessions -> academic_sessions; courses (catalog) and
 course offerings -> courses (a section's class points at its offering, which carries the
@@ -66,9 +67,15 @@ def ssa_id(k: dict) -> str:
 
 
 def grade_id(k: dict) -> str:
-    return _j("grade", k["schoolId"], k["schoolYear"], k["sessionName"], k["localCourseCode"],
-              k["sectionIdentifier"], k["studentUniqueId"], k["beginDate"], k["gradingPeriodDescriptor"],
-              k["gradingPeriodName"], k["gradingPeriodSchoolYear"], k["gradeTypeDescriptor"])
+    """A grade's id from its flat keys (DS 4 or DS 5+)."""
+    return _j("grade4" if _ds4_grade(k) else "grade", k["schoolId"], k["schoolYear"], k["sessionName"],
+              k["localCourseCode"], k["sectionIdentifier"], k["studentUniqueId"], k["beginDate"],
+              *_period_parts(k))
+
+
+def period_item_id(section: str, k: dict) -> str:
+    """The synthetic line item of a grade's section, grading period and grade type (flat keys)."""
+    return _j("gp4" if _ds4_grade(k) else "gp", section, *_period_parts(k))
 
 
 def gbe_id(k: dict) -> str:
@@ -94,6 +101,22 @@ def sgbe4_id(k: dict) -> str:
 # Only DS 4 has ``gradebookEntryTitle`` (DS 5+ says ``title``): in records, references, keyValues.
 def _ds4(k: dict) -> bool:
     return "gradebookEntryTitle" in k
+
+
+# A DS 4 grading period is keyed by its sequence, not its name: ``periodSequence`` in a grade's
+# gradingPeriodReference, ``gradingPeriodSequence`` in the grade's flat keys and keyValues.
+def _by_sequence(k: dict, sequence: str) -> bool:
+    return sequence in k and "gradingPeriodName" not in k
+
+
+def _ds4_grade(k: dict) -> bool:
+    return _by_sequence(k, "gradingPeriodSequence")
+
+
+def _period_parts(k: dict) -> tuple:
+    """A grade's grading period and grade type from its flat keys, in id order."""
+    period = k["gradingPeriodSequence"] if _ds4_grade(k) else k["gradingPeriodName"]
+    return k["gradingPeriodDescriptor"], period, k["gradingPeriodSchoolYear"], k["gradeTypeDescriptor"]
 
 
 def entry_id(k: dict) -> str:
@@ -129,10 +152,11 @@ def flat_ssa(r: dict) -> dict:
 def flat_grade(r: dict) -> dict:
     ssa = r["studentSectionAssociationReference"]
     period = r["gradingPeriodReference"]
+    named = ({"gradingPeriodSequence": period["periodSequence"]} if _by_sequence(period, "periodSequence")
+             else {"gradingPeriodName": period["gradingPeriodName"]})  # DS 4 or DS 5+
     return {**_section_keys(ssa), "studentUniqueId": ssa["studentUniqueId"], "beginDate": ssa["beginDate"],
-            "gradingPeriodDescriptor": period["gradingPeriodDescriptor"],
-            "gradingPeriodName": period["gradingPeriodName"], "gradingPeriodSchoolYear": period["schoolYear"],
-            "gradeTypeDescriptor": r["gradeTypeDescriptor"]}
+            "gradingPeriodDescriptor": period["gradingPeriodDescriptor"], **named,
+            "gradingPeriodSchoolYear": period["schoolYear"], "gradeTypeDescriptor": r["gradeTypeDescriptor"]}
 
 
 def _gbe4_keys(section: dict, entry: dict) -> dict:
@@ -261,6 +285,15 @@ def parse_ssa(r: dict, rows: Rows, ctx: ParseContext) -> None:
         line=ctx.line, modified=_m(r))
 
 
+def _period_title(grade_type: str | None, k: dict) -> str:
+    """The per-period line item's title, e.g. "Grading Period First Six Weeks (grading period 1)"."""
+    if _ds4_grade(k):  # no period name in DS 4: the descriptor's code and the period's place in the year
+        period = f"{descriptor(k['gradingPeriodDescriptor'])} (grading period {k['gradingPeriodSequence']})"
+    else:
+        period = k["gradingPeriodName"]
+    return f"{grade_type} {period}"
+
+
 def parse_grade(r: dict, rows: Rows, ctx: ParseContext) -> None:
     """grades -> course_grades; learning standard grades -> results + result_objectives."""
     keys = flat_grade(r)
@@ -276,9 +309,8 @@ def parse_grade(r: dict, rows: Rows, ctx: ParseContext) -> None:
     if not standards:
         rows.delete("results", gid)  # it may have had standards grades before
         return
-    item = _j("gp", section, keys["gradingPeriodDescriptor"], keys["gradingPeriodName"],
-              keys["gradingPeriodSchoolYear"], keys["gradeTypeDescriptor"])
-    rows.add("line_items", item, {"title": f"{grade_type} {keys['gradingPeriodName']}", "class_id": section,
+    item = period_item_id(section, keys)
+    rows.add("line_items", item, {"title": _period_title(grade_type, keys), "class_id": section,
                                   "session_id": session_id(keys)}, line=ctx.line, shared=True)
     rows.add("results", gid, {"line_item_id": item, "student_id": student, "class_id": section,
                               "score_status": "fully graded", "score_date": day(r.get("currentGradeAsOfDate"))},
@@ -396,7 +428,8 @@ _DECLARED = (
     _e("competencyObjectives", "learning_objectives", ("objectiveGradeLevelDescriptor", "objective",
                                                        "educationOrganizationId"),
        parse_competency_objective, _simple("learning_objectives", cobj_id), sweep="source_id LIKE 'cobj:%'"),
-    # Primary keys are the DS 5+ identities (the OpenAPI spec's); DS 4 records are told apart by _ds4.
+    # Primary keys are the DS 5+ identities (the OpenAPI spec's); DS 4 records are told apart by _ds4
+    # (gradebook entries) and _ds4_grade (grades).
     _e("gradebookEntries", "line_items", ("gradebookEntryIdentifier", "namespace"), parse_gradebook_entry,
        _delete_gradebook_entry, children=(("line_item_objectives", "line_item_id"),),
        sweep="source_id LIKE 'gbe:%' OR source_id LIKE 'gbe4:%'"),

@@ -11,7 +11,7 @@ from cbe_bridge.sources.http.settings import LiveSettings
 
 
 class EdFiSettings(LiveSettings):
-    """An Ed-Fi ODS/API (API 5.x-7.x, Data Standard 5-6; see docs/sources.md for DS 4)."""
+    """An Ed-Fi ODS/API (API 5.x-7.x, Data Standard 4-6)."""
 
     kind: Literal["edfi"]
     client_id: SecretRef = Field(description="Where the API key (client id) comes from")
