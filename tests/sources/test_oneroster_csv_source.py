@@ -86,6 +86,37 @@ def test_bad_rows_are_rejected_with_file_line_field_and_the_rest_go_in(store, tm
     assert not any("Ann" in r["reason"] or "Lee" in r["reason"] for r in pending(store))
 
 
+def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store, tmp_path):
+    # References are checked before duplicates: no good record is lost to a refused one.
+    results = ROWS["results.csv"] + [
+        ["r7", "", "", "li1", "ghost", "fully graded", "80", "2025-01-17", "", "", "k1"],  # unknown student
+        ["r7", "", "", "li1", "u2", "fully graded", "60", "2025-01-17", "", "", "k1"],  # same id, good
+        ["r8", "", "", "li1", "u1", "fully graded", "90", "2025-01-17", "", "", "k1"],
+        ["r8", "", "", "li1", "u2", "fully graded", "91", "2025-01-17", "", "", "k1"],  # duplicate id
+        ["r8", "", "", "li1", "u2", "fully graded", "92", "2025-01-17", "", "", "k1"],  # and again
+    ]
+    outcome = run(store, make_bundle(tmp_path / "b", rows={"results.csv": results}))
+    assert ids(store, "results") == ["r1", "r2", "r7", "r8"]
+    with store.engine.connect() as conn:
+        t = CANONICAL["results"]
+        scores = dict(conn.execute(sa.select(t.c.source_id, t.c.score)).all())
+    assert scores["r7"] == 60 and scores["r8"] == 90  # the first good row of each id
+    found = [(r["record_id"], r["location"], r["field"], r["reason"]) for r in pending(store)]
+    assert sorted(found) == [
+        ("r7", "results.csv line 4", "student_id", "unknown reference: no users record with that id"),
+        ("r8", "results.csv line 7", "sourcedId", "duplicate id: first given at line 6"),
+        ("r8", "results.csv line 8", "sourcedId", "duplicate id: first given at line 6"),
+    ]
+    assert outcome.counts["results"].rejected == 3 and outcome.counts["results"].inserted == 4
+
+
+def test_a_first_load_keeps_the_tables_indexes(sqlite_store, tmp_path):
+    run(sqlite_store, make_bundle(tmp_path / "b"))
+    with sqlite_store.engine.connect() as conn:
+        names = {index["name"] for index in sa.inspect(conn).get_indexes("results")}
+    assert {"ix_results_line_item", "ix_results_student"} <= names
+
+
 def test_missing_required_column_rejects_the_file_and_keeps_the_rest(store, tmp_path):
     bundle = make_bundle(tmp_path / "b")
     header = [h for h in HEADERS["courses.csv"] if h != "title"]

@@ -12,12 +12,20 @@ go into a temporary staging table with their line number, then set operations do
 
 All of it runs in the caller's transaction: the caller commits data and watermark together,
 or rolls back (``--dry-run``) after reading the counts.
+
+A *first load* (a bulk batch for an entity that holds no rows of the source yet: a district's
+initial migration, or ``--full`` into a new store) skips the copy: the stage is a view over
+rows the reader already holds in a temporary table (:meth:`EntityLoad.stage_view`), checked
+in place, and inserted straight into the target in line order. Duplicates then surface as
+conflicts on (source, source_id) during that insert, and only those few ids are looked at
+again. Into an empty table, the secondary indexes are built once after the insert instead of
+row by row. The rules, messages and counts are the same as on the copying path.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 
@@ -88,6 +96,8 @@ class EntityLoad:
     file_label: str  # how messages name the input, e.g. "results.csv"
     bulk: bool = True
     counts: Counts = field(default_factory=Counts)
+    _view: bool = field(default=False, init=False)  # the stage is a view (first load)
+    _cleanup: list[Callable[[], None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.table = CANONICAL[self.entity]
@@ -142,6 +152,33 @@ class EntityLoad:
         finally:
             cursor.close()
 
+    def first_load(self) -> bool:
+        """Whether this is a first load (see the module docstring): bulk, no rows of the source yet."""
+        return self.bulk and self.conn.execute(sa.text(
+            f"SELECT 1 FROM {self.table.name} WHERE source = :src LIMIT 1"), {"src": self.source}).first() is None
+
+    def stage_view(self, select_sql: str) -> None:
+        """Stage a first load as a view: ``select_sql`` gives the stage table's columns
+        (``_line, _retry, source_id, *data, modified_at, _delete``) and must not repeat a ``_line``."""
+        if not self.first_load():
+            raise ValueError("a staging view is only for a first bulk load")
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{self.stage_name}")
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{self._dropped}")
+        self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {self._dropped} (_line INTEGER PRIMARY KEY)")
+        self.conn.exec_driver_sql(
+            f"CREATE TEMPORARY VIEW {self.stage_name} AS SELECT * FROM ({select_sql}) "
+            f"WHERE _line NOT IN (SELECT _line FROM {self._dropped})")
+        self._view = True
+
+    def on_finish(self, cleanup: Callable[[], None]) -> None:
+        """Run ``cleanup`` when the load is finished (drop what a staging view reads)."""
+        self._cleanup.append(cleanup)
+
+    @property
+    def _dropped(self) -> str:
+        """Lines taken out of a staging view (rejected), since a view cannot be deleted from."""
+        return f"dropped_{self.entity}"
+
     def _restage_pending_rejects(self) -> None:
         """Earlier reference rejects of this entity get another chance in this delta load.
 
@@ -188,19 +225,26 @@ class EntityLoad:
             )
         if records:
             self.conn.execute(rejects.insert(), records)
-        self.conn.execute(sa.text(
-            f"DELETE FROM {self.stage_name} WHERE _line IN "
-            f"(SELECT s._line FROM {self.stage_name} s WHERE {where_sql})"), params)
+        if self._view:  # the lines are in hand: no second pass over the stage
+            self._driver.cursor().executemany(f"INSERT OR IGNORE INTO {self._dropped} VALUES (?)",
+                                              [(row[0],) for row in found])
+        else:
+            self.conn.execute(sa.text(
+                f"DELETE FROM {self.stage_name} WHERE _line IN "
+                f"(SELECT s._line FROM {self.stage_name} s WHERE {where_sql})"), params)
         self.counts.rejected += len(records)
         return len(records)
 
-    def _check_duplicates(self) -> None:
+    def _drop_superseded_retries(self) -> None:
         self.conn.exec_driver_sql(f"CREATE INDEX ix_{self.stage_name} ON {self.stage_name} (source_id, _line)")
         # A re-tried reject is superseded by the same record arriving in this batch.
         self.conn.exec_driver_sql(
             f"DELETE FROM {self.stage_name} WHERE _retry = 1 AND source_id IN "
             f"(SELECT source_id FROM {self.stage_name} WHERE _retry = 0)"
         )
+
+    def _check_duplicates(self) -> None:
+        """Of rows sharing an id, the first (after the reference check) goes in."""
         duplicated = self.conn.exec_driver_sql(
             f"SELECT 1 FROM {self.stage_name} GROUP BY source_id HAVING COUNT(*) > 1 LIMIT 1").first()
         if duplicated is None:
@@ -227,12 +271,15 @@ class EntityLoad:
     # -- merge -----------------------------------------------------------------------------
     def finish(self) -> Counts:
         """Check, delete, upsert; return the counts. The caller owns the transaction."""
+        if self._view:
+            return self._finish_first()
         if self.bulk:
             self._supersede_rejects()
         else:
             self._restage_pending_rejects()
-        self._check_duplicates()
+        self._drop_superseded_retries()
         self._check_references()
+        self._check_duplicates()
         src = {"src": self.source}
         t = self.table.name
         if self.bulk:
@@ -258,6 +305,58 @@ class EntityLoad:
         self._resolve_rejects()
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.stage_name}")
         return self.counts
+
+    def _finish_first(self) -> Counts:
+        """The first-load path (see the module docstring)."""
+        self._supersede_rejects()
+        self._check_references()
+        t = self.table
+        empty = self.conn.exec_driver_sql(f"SELECT 1 FROM {t.name} LIMIT 1").first() is None
+        deferred = list(t.indexes) if empty else []
+        for index in deferred:  # built once, after the insert: a sort instead of row-by-row inserts
+            index.drop(self.conn)
+        conflicts: list[str] = []
+
+        def note_conflict(source_id: str) -> bool:
+            conflicts.append(source_id)
+            return False
+
+        self._driver.create_function("cbe_conflict", 1, note_conflict)
+        cols = ", ".join(["source_id", *self.data_cols, "modified_at"])
+        # In line order, so the first of two rows sharing an id is the one that goes in; the
+        # conflict clause only notes the later ones (its WHERE is false: nothing is updated).
+        inserted = self.conn.exec_driver_sql(
+            f"INSERT INTO {t.name} (source, {cols}, run_id) SELECT ?, {cols}, ? FROM {self.stage_name} "
+            f"WHERE _delete = 0 ORDER BY _line ON CONFLICT (source, source_id) DO UPDATE SET "
+            f"run_id = excluded.run_id WHERE cbe_conflict(excluded.source_id)",
+            (self.source, self.run_id)).rowcount
+        if conflicts:
+            self._reject_first_load_duplicates(sorted(set(conflicts)))
+        for index in deferred:
+            index.create(self.conn)
+        self.counts.inserted += max(inserted, 0)
+        self._resolve_rejects()
+        self.conn.exec_driver_sql(f"DROP VIEW temp.{self.stage_name}")
+        self.conn.exec_driver_sql(f"DROP TABLE temp.{self._dropped}")
+        for cleanup in self._cleanup:
+            cleanup()
+        return self.counts
+
+    def _reject_first_load_duplicates(self, ids: list[str]) -> None:
+        """The later rows of ids that conflicted on insert, rejected as the copying path does."""
+        firsts = f"firsts_{self.entity}"
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{firsts}")
+        self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {firsts} (source_id TEXT PRIMARY KEY, line INTEGER)")
+        cursor = self._driver.cursor()
+        cursor.executemany(f"INSERT INTO {firsts} VALUES (?, NULL)", [(i,) for i in ids])
+        found = cursor.execute(  # one pass over the stage for all of them
+            f"SELECT MIN(s._line), s.source_id FROM {self.stage_name} s WHERE s._delete = 0 AND s.source_id IN "
+            f"(SELECT source_id FROM {firsts}) GROUP BY s.source_id").fetchall()
+        cursor.executemany(f"UPDATE {firsts} SET line = ? WHERE source_id = ?", found)
+        first = f"(SELECT f.line FROM {firsts} f WHERE f.source_id = s.source_id)"
+        self._reject_staged(f"s._delete = 0 AND s._line > {first}",
+                            f"'duplicate id: first given at line ' || {first}", "sourcedId", {})
+        self.conn.exec_driver_sql(f"DROP TABLE temp.{firsts}")
 
     def _count(self, table: str) -> int:
         return self.conn.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE source = :src"),

@@ -95,7 +95,7 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
     cursor = driver.cursor()
     cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
     cells = ", ".join(f"c{i} TEXT" for i in range(width))
-    cursor.execute(f"CREATE TEMPORARY TABLE {table} (_line INTEGER, {cells})")
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
     try:
         cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})", _rows(reader, width, spec, result))
     except UnicodeDecodeError:
@@ -127,14 +127,24 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
     columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL"
                for c in load.data_cols]
     modified = f"NULLIF({_cell(index['dateLastModified'])}, '')" if "dateLastModified" in index else "NULL"
-    cursor.execute(
-        f"INSERT INTO {load.stage_name} SELECT _line, 0, {sid}, {', '.join(columns)}, {modified}, {deleting} "
-        f"FROM {table} WHERE _line NOT IN (SELECT _line FROM bad_{table})")
+    names = ["source_id", *load.data_cols, "modified_at", "_delete"]
+    converted = ", ".join(f"{expr} AS {name}" for expr, name in zip([sid, *columns, modified, deleting], names))
+    good = f"SELECT _line, 0 AS _retry, {converted} FROM {table} WHERE _line NOT IN (SELECT _line FROM bad_{table})"
     load.counts.received += cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    cursor.execute(f"DROP TABLE temp.{table}")
-    cursor.execute(f"DROP TABLE temp.bad_{table}")
+    if load.first_load():
+        # The load reads the raw table in place (a view); it is dropped when the load is done.
+        load.stage_view(good)
+        load.on_finish(lambda: _drop(driver, table))
+    else:
+        cursor.execute(f"INSERT INTO {load.stage_name} {good}")
+        _drop(driver, table)
     cursor.close()
     return True
+
+
+def _drop(driver, table: str) -> None:  # noqa: ANN001 - DBAPI connection
+    driver.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    driver.execute(f"DROP TABLE IF EXISTS temp.bad_{table}")
 
 
 def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult) -> Iterator[list]:
