@@ -2,7 +2,8 @@
 
 The sample district is synced and computed once per session (the shared ``demo_run``);
 each test gets its own copy of the store (the ledger is written to it) and a configuration
-naming the fake Ed-Fi and OneRoster servers as targets.
+naming the fake Ed-Fi and OneRoster servers as targets. ``ods4`` is the fake Ed-Fi in its
+Data Standard 4 mode (ODS/API 6.x), refusing grades whose grading period is not keyed the DS 4 way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from fakes import edfi as fake_edfi
+from fakes.server import Reply
 
 from cbe_bridge.config import Settings, load_settings
 from cbe_bridge.engine.compute import PolicySource
@@ -108,6 +110,35 @@ def setup(computed, tmp_path):
 def ods(computed, tmp_path, server):
     """A computed store (a copy) whose Ed-Fi target is the fake ODS/API on ``server``."""
     fake = fake_edfi.EdFiFake(server, {})
+    s = make_setup(computed, tmp_path, edfi_url=server.url)
+    yield s, fake
+    s.store.dispose()
+
+
+# A grade's gradingPeriodReference members, by data standard (ODS/API 6.x SDK EdFiGradingPeriodReference
+# for DS 4; 7.x for DS 5).
+PERIOD_MEMBERS = {4: {"gradingPeriodDescriptor", "periodSequence", "schoolId", "schoolYear"},
+                  5: {"gradingPeriodDescriptor", "gradingPeriodName", "schoolId", "schoolYear"}}
+
+
+def strict_grading_periods(standard: int):  # noqa: ANN201 - a refuse hook of the fake
+    """Refuse a grade whose grading period carries a member the data standard does not have, with the
+    ODS/API's 400 for an unknown member (the fake's identity function alone ignores extra members)."""
+    def refuse(name: str, body: dict) -> Reply | None:
+        period = body.get("gradingPeriodReference") if name == "grades" else None
+        unknown = sorted(set(period or {}) - PERIOD_MEMBERS[standard] - {"link"})
+        if unknown:
+            return Reply(400, {"message": f"Could not find member '{unknown[0]}' on object of type "
+                                          "'GradingPeriodReference'."})
+        return None
+    return refuse
+
+
+@pytest.fixture
+def ods4(computed, tmp_path, server):
+    """A computed store (a copy) whose Ed-Fi target is the fake ODS/API in Data Standard 4 mode."""
+    fake = fake_edfi.EdFiFake(server, {}, api_version="6.1", data_model="4.0.0")
+    fake.refuse.append(strict_grading_periods(4))
     s = make_setup(computed, tmp_path, edfi_url=server.url)
     yield s, fake
     s.store.dispose()

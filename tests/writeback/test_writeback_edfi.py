@@ -1,15 +1,24 @@
-"""Write-back to Ed-Fi against the fake ODS/API: what is written, idempotence, failures, tokens."""
+"""Write-back to Ed-Fi against the fake ODS/API: what is written, idempotence, failures, tokens;
+grades in the Data Standard 4 shape for a DS 4 SIS, DS 5 ones as they were."""
 
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from fakes import edfi as fake_edfi
 from fakes.server import Reply
 
-from cbe_bridge.store.schema import writeback_ledger
+from cbe_bridge.errors import ConfigError, UsageError
+from cbe_bridge.sources.edfi.resources import grade_id
+from cbe_bridge.sources.http.errors import HttpError
+from cbe_bridge.store.schema import CANONICAL, writeback_ledger
 from cbe_bridge.writeback import writeback
+from cbe_bridge.writeback.edfi import RESOURCES, EdFiOptions, EdFiTarget
+from cbe_bridge.writeback.edfi_keys import EdFiKeys
+from cbe_bridge.writeback.gather import gather
+from cbe_bridge.writeback.plan import Change
 
-from .conftest import STUDENTS
+from .conftest import PERIOD_MEMBERS, STUDENTS, strict_grading_periods
 
 
 def run(setup, **kw):  # noqa: ANN001, ANN201
@@ -172,3 +181,133 @@ def test_a_rejected_record_is_reported_and_the_rest_go_on(ods, server):
     again = run(setup)
     assert again.ok
     assert fake.posted == {"studentAcademicRecords": len(rejected), "courseTranscripts": len(conflicts)}
+
+
+# -- Data Standard 4 and 5 grade shapes -------------------------------------------------------
+NS = fake_edfi.NS
+
+
+def sync_grades(setup, standard: int) -> dict[tuple[int, str], int]:  # noqa: ANN001
+    """Store the test students' grades as the Ed-Fi source syncs them from a DS ``standard`` SIS: a
+    "Grading Period" grade per course mark on its term's grading period, under the source's own ids.
+    Returns the DS 4 grading periods' sequences, (school year, descriptor code) -> periodSequence,
+    numbered unlike the ordinals the write-back falls back on."""
+    with setup.store.engine.connect() as conn:
+        g = gather(conn, "sis", list(STUDENTS), None)
+    keys = EdFiKeys(g)
+    marks = [(r, m) for r in g.records for m in r.courses if m.session_id]
+    periods = sorted({(keys.school_year(m), keys.grading_period(m)) for _, m in marks})
+    sequence = {period: 11 + n for n, period in enumerate(periods)}
+    rows = []
+    for rec, mark in marks:
+        section, period = keys.section(rec, mark), keys.grading_period(mark)
+        named = ({"gradingPeriodSequence": sequence[(section["schoolYear"], period)]} if standard == 4
+                 else {"gradingPeriodName": section["sessionName"]})
+        flat = {**section, "studentUniqueId": keys.student(rec), "beginDate": keys.begin_date(rec, mark),
+                "gradingPeriodDescriptor": f"{NS}GradingPeriodDescriptor#{period}", **named,
+                "gradingPeriodSchoolYear": section["schoolYear"],
+                "gradeTypeDescriptor": f"{NS}GradeTypeDescriptor#Grading Period"}
+        rows.append({"source": g.source, "source_id": grade_id(flat), "student_id": rec.person.student_id,
+                     "class_id": mark.class_id, "session_id": mark.session_id, "grade_type": "Grading Period",
+                     "letter": mark.source_letter})
+    with setup.store.engine.begin() as conn:
+        conn.execute(CANONICAL["course_grades"].insert(), rows)
+    return sequence
+
+
+def _grade_ids(setup) -> list[str]:  # noqa: ANN001
+    grades = CANONICAL["course_grades"]
+    with setup.store.engine.connect() as conn:
+        return list(conn.execute(sa.select(grades.c.source_id)).scalars())
+
+
+def periods(fake) -> list[dict]:  # noqa: ANN001
+    return [g["gradingPeriodReference"] for g in fake.stored("grades")]
+
+
+def code(period: dict) -> str:
+    return period["gradingPeriodDescriptor"].rsplit("#", 1)[-1]
+
+
+def test_grades_from_a_ds4_sis_are_written_in_ds4_shape_once(ods4, server):
+    setup, fake = ods4
+    sequence = sync_grades(setup, 4)
+    assert all(i.startswith("grade4:") for i in _grade_ids(setup))
+    report = run(setup)
+    assert report.ok, (report.failures, report.stopped)
+    want = expected(setup)
+    assert len(fake.stored("grades")) == len(want["grades"]) > 0
+    for period in periods(fake):  # keyed by the SIS's own grading periods' sequences, no name
+        assert set(period) == PERIOD_MEMBERS[4]
+        assert period["periodSequence"] == sequence[(period["schoolYear"], code(period))]
+    assert len(fake.stored("courseTranscripts")) == len(want["transcripts"])
+    assert report.counts["grades"]["created"] == len(want["grades"])
+    assert ledger_rows(setup) == sum(len(fake.stored(r)) for r in RESOURCES)
+    before = len(server.log)
+    again = run(setup)
+    assert again.ok and again.requests == 0 and len(server.log) == before
+    assert again.counts["grades"]["unchanged"] == len(want["grades"])
+
+
+def test_the_ds4_fake_refuses_ds5_grading_periods_as_a_ds4_ods_does(ods4):
+    setup, fake = ods4
+    target = EdFiTarget(setup.target("ods"))
+    client = target.connect()
+    ssa = {"localCourseCode": "ALG-0", "schoolId": fake_edfi.SCHOOL, "schoolYear": fake_edfi.YEAR,
+           "sessionName": fake_edfi.SESSION, "sectionIdentifier": "ALG-0-01", "studentUniqueId": "60400000",
+           "beginDate": "2024-08-26"}
+    grade = {"studentSectionAssociationReference": ssa, "gradeTypeDescriptor": f"{NS}GradeTypeDescriptor#Final",
+             "letterGradeEarned": "B"}
+    url = target.url(Change.make("grades", "", "POST", "ed-fi/grades", {}))
+    try:
+        for period in ({**fake_edfi.PERIOD_DS4, "gradingPeriodName": "Fall"}, fake_edfi.PERIOD):
+            with pytest.raises(HttpError) as refused:
+                client.write("POST", url, {**grade, "gradingPeriodReference": period})
+            assert refused.value.status == 400
+        assert client.write("POST", url, {**grade, "gradingPeriodReference": fake_edfi.PERIOD_DS4}).status == 201
+    finally:
+        client.close()
+    assert len(fake.stored("grades")) == 1
+
+
+def test_a_ds4_target_with_no_synced_grade_to_go_on(ods4, server):
+    setup, fake = ods4
+    # Built in the default DS 5 shape: the discovery document read on connecting stops the run.
+    with pytest.raises(ConfigError, match="Data Standard 4.0.0") as stopped:
+        run(setup)
+    assert "data standard to 4" in (stopped.value.hint or "")
+    assert fake.posted == {} and ledger_rows(setup) == 0
+    assert run(setup, dry=True).ok and fake.posted == {}
+    # Told the data standard: DS 4 grades on the grading periods' ordinals in the year.
+    report = run(setup, edfi_options=EdFiOptions(data_standard=4))
+    assert report.ok, (report.failures, report.stopped)
+    ordinals = {"First Semester": 1, "Second Semester": 2}
+    assert periods(fake) and all(p["periodSequence"] == ordinals[code(p)] for p in periods(fake))
+    assert run(setup, edfi_options=EdFiOptions(data_standard=4)).requests == 0
+
+
+@pytest.mark.parametrize("synced", [True, False], ids=["ds5-sis", "no-synced-grades"])
+def test_ds5_grades_keep_their_shape(ods, server, synced):
+    setup, fake = ods
+    fake.refuse.append(strict_grading_periods(5))
+    if synced:
+        sync_grades(setup, 5)
+        assert all(i.startswith("grade:") for i in _grade_ids(setup))
+    report = run(setup)
+    assert report.ok, (report.failures, report.stopped)
+    assert len(fake.stored("grades")) == len(expected(setup)["grades"])
+    for grade in fake.stored("grades"):
+        period = grade["gradingPeriodReference"]
+        assert set(period) == PERIOD_MEMBERS[5]
+        assert period["gradingPeriodName"] == grade["studentSectionAssociationReference"]["sessionName"]
+
+
+def test_synced_grades_that_contradict_the_target_or_the_option_stop_the_run(ods, server):
+    setup, fake = ods
+    sync_grades(setup, 4)  # the store's grades predate the target's upgrade to DS 5
+    with pytest.raises(ConfigError, match="Data Standard 5.0.0") as stopped:
+        run(setup)
+    assert "fresh sync" in (stopped.value.hint or "")
+    with pytest.raises(UsageError, match="data standard 5"):
+        run(setup, dry=True, edfi_options=EdFiOptions(data_standard=5))
+    assert fake.posted == {} and ledger_rows(setup) == 0

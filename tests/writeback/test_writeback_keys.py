@@ -1,10 +1,14 @@
-"""Ed-Fi natural keys: read back from the ids of records synced from Ed-Fi, else built from fields."""
+"""Ed-Fi natural keys: read back from the ids of records synced from Ed-Fi, else built from fields;
+the data standard and DS 4 grading period sequences from the ids of grades synced from Ed-Fi."""
 
 from __future__ import annotations
 
 import pytest
 
+from cbe_bridge.errors import UsageError
+from cbe_bridge.sources.edfi.resources import grade_id
 from cbe_bridge.translate.student_records import ComputeRun, CourseMark, Person, StudentRecord
+from cbe_bridge.writeback.edfi import EdFiOptions, data_standard
 from cbe_bridge.writeback.edfi_keys import EdFiKeys, KeyMissing
 from cbe_bridge.writeback.gather import Gathered
 
@@ -70,3 +74,41 @@ def test_a_key_that_cannot_be_made_says_why(edfi_synced):
         edfi_synced.edorg("HS-1", "student's school")
     with pytest.raises(KeyMissing, match="has no session"):
         edfi_synced.school_year(mark(session_id=None))
+
+
+def synced_grade(period: str, **named: object) -> str:
+    """Student 604000's grade in ALG-1-01 on ``period``, as the Ed-Fi source ids it (DS 4 or DS 5+)."""
+    ns = "uri://ed-fi.org/"
+    return grade_id({"schoolId": 255901001, "schoolYear": 2025, "sessionName": "2024-2025 Fall Semester",
+                     "localCourseCode": "ALG-1", "sectionIdentifier": "ALG-1-01", "studentUniqueId": "604000",
+                     "beginDate": "2024-08-20", "gradingPeriodDescriptor": f"{ns}GradingPeriodDescriptor#{period}",
+                     **named, "gradingPeriodSchoolYear": 2025, "gradeTypeDescriptor": f"{ns}GradeTypeDescriptor#Final"})
+
+
+def test_synced_grades_tell_the_data_standard_and_ds4_sequences(edfi_synced):
+    g = edfi_synced.g
+    g.grade_ids = [synced_grade("First Semester", gradingPeriodSequence=7), "cg-41"]  # and one from elsewhere
+    keys = EdFiKeys(g)
+    assert keys.synced_standard == 4
+    assert keys.period_sequence(255901001, 2025, "First Semester") == 7
+    # A period no synced grade names: its ordinal in the year; another year or school is another period.
+    assert keys.period_sequence(255901001, 2025, "Second Semester") == 2
+    assert keys.period_sequence(255901001, 2026, "First Semester") == 1
+    assert keys.period_sequence(255901001, 2025, "End of Year") == 1
+    g.grade_ids = [synced_grade("First Semester", gradingPeriodName="Fall")]
+    assert EdFiKeys(g).synced_standard == 5 and EdFiKeys(g).sequences == {}
+    g.grade_ids.append(synced_grade("First Semester", gradingPeriodSequence=1))  # both: neither tells
+    assert EdFiKeys(g).synced_standard is None
+    g.grade_ids = []
+    assert EdFiKeys(g).synced_standard is None
+
+
+def test_the_synced_grades_decide_then_the_option_then_ds5():
+    assert data_standard(4, None).shape == 4 and data_standard(4, 4).shape == 4
+    assert data_standard(5, 6).shape == 5
+    assert data_standard(None, 4).shape == 4 and data_standard(None, 6).shape == 5
+    assert data_standard(None, None).shape == 5
+    with pytest.raises(UsageError, match="Data Standard 4 shape"):
+        data_standard(4, 5)
+    with pytest.raises(UsageError, match="not written"):
+        EdFiOptions(data_standard=3)

@@ -1,4 +1,4 @@
-"""Write-back to an Ed-Fi ODS/API (Data Standard 5-6 shapes): what is written and where.
+"""Write-back to an Ed-Fi ODS/API (Data Standard 4-6 shapes): what is written and where.
 
 Three resources, POSTed in this order (an Ed-Fi POST is an upsert by natural key):
 
@@ -15,6 +15,11 @@ Three resources, POSTed in this order (an Ed-Fi POST is an upsert by natural key
   grading period, with ``learningStandardGrades``: the student's proficiency (level code and
   value) on each competency the course is aligned to.
 
+Only the grade differs between data standards: DS 4 keys its grading period by
+``periodSequence``, DS 5 and 6 by ``gradingPeriodName`` (the other bodies, and the grade's
+student section association, are alike in DS 4-6). See :func:`data_standard` for how the
+target's is known.
+
 Everything written is read from stored engine results; nothing here computes policy.
 """
 
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cbe_bridge.engine.policy import Policy
+from cbe_bridge.errors import ConfigError, UsageError
 from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.sources.edfi.settings import EdFiSettings
 from cbe_bridge.sources.http.client import HttpClient, Response
@@ -39,6 +45,42 @@ RESOURCES = ("studentAcademicRecords", "courseTranscripts", "grades")
 class EdFiOptions:
     namespace: str = "uri://ed-fi.org"  # of the descriptors written
     grade_type: str = "Final"  # GradeTypeDescriptor of the grades written
+    data_standard: int | None = None  # 4, 5 or 6: the target's, when no grade synced from it tells
+
+    def __post_init__(self) -> None:
+        if self.data_standard not in (None, 4, 5, 6):
+            raise UsageError(f"Ed-Fi data standard {self.data_standard} is not written (4, 5 or 6)")
+
+
+def _shape(standard: int) -> int:
+    """The grade shape of a data standard: 4 (periodSequence), else 5 (gradingPeriodName, DS 5 and 6)."""
+    return 4 if standard <= 4 else 5
+
+
+@dataclass(frozen=True)
+class DataStandard:
+    """The grade shape written (4 or 5) and what said so (for messages)."""
+
+    shape: int
+    basis: str
+
+
+# The students' grades synced from the SIS through the Ed-Fi source say which shape it speaks in
+# their ids (grade4: / grade:): no configuration, and always what the SIS itself sent. Students
+# computed from another source have none: then the data_standard option, else DS 5, the shape
+# written before DS 4 was. The target's discovery document cannot decide here: the bodies (and
+# their ledger keys) are built before anything is sent, and a dry run sends no request; it is
+# read when sending starts, and a shape it contradicts stops the run then (EdFiTarget.connect).
+def data_standard(synced: int | None, option: int | None) -> DataStandard:
+    if synced is not None:
+        if option is not None and _shape(option) != synced:
+            raise UsageError(f"data standard {option} was asked for, but the students' grades synced from "
+                             f"Ed-Fi are in Data Standard {synced} shape",
+                             hint="leave the data standard unset: the synced grades tell")
+        return DataStandard(synced, "as the students' grades synced from Ed-Fi are")
+    if option is not None:
+        return DataStandard(_shape(option), f"as data standard {option} was asked for")
+    return DataStandard(5, "the default: no grade synced from Ed-Fi tells")
 
 
 def _key(*parts: Any) -> str:
@@ -49,6 +91,12 @@ def _num(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
+def _major(version: str | None) -> int | None:
+    """The major number of a version ("4.0.0": 4)."""
+    head = (version or "").split(".", 1)[0].strip()
+    return int(head) if head.isdigit() else None
+
+
 class EdFiBuilder:
     """Turns gathered records into Ed-Fi changes."""
 
@@ -56,6 +104,7 @@ class EdFiBuilder:
         self.g, self.policy = g, policy
         self.options = options or EdFiOptions()
         self.keys = EdFiKeys(g)
+        self.standard = data_standard(self.keys.synced_standard, self.options.data_standard)
 
     def d(self, kind: str, value: str) -> str:
         return descriptor(self.options.namespace, kind, value)
@@ -160,9 +209,7 @@ class EdFiBuilder:
             return None  # a teacher's letter passed through unchanged: the SIS has it already
         section = self.keys.section(rec, mark)
         ssa = {**section, "studentUniqueId": self.keys.student(rec), "beginDate": self.keys.begin_date(rec, mark)}
-        period = {"gradingPeriodDescriptor": self.d("GradingPeriodDescriptor", self.keys.grading_period(mark)),
-                  "gradingPeriodName": section["sessionName"], "schoolId": section["schoolId"],
-                  "schoolYear": section["schoolYear"]}
+        period = self._period(section, mark)
         grade_type = self.d("GradeTypeDescriptor", self.options.grade_type)
         body = {
             "studentSectionAssociationReference": ssa,
@@ -174,6 +221,15 @@ class EdFiBuilder:
         }
         key = _key(*ssa.values(), *period.values(), grade_type)
         return Change.make("grades", key, "POST", "ed-fi/grades", body)
+
+    def _period(self, section: dict[str, Any], mark: CourseMark) -> dict[str, Any]:
+        """The grade's gradingPeriodReference, in the target's data standard (the term's grading period)."""
+        code = self.keys.grading_period(mark)
+        school, year = section["schoolId"], section["schoolYear"]
+        named = ({"periodSequence": self.keys.period_sequence(school, year, code)} if self.standard.shape == 4
+                 else {"gradingPeriodName": section["sessionName"]})
+        return {"gradingPeriodDescriptor": self.d("GradingPeriodDescriptor", code), **named,
+                "schoolId": school, "schoolYear": year}
 
     def _standards(self, rec: StudentRecord, mark: CourseMark) -> list[dict[str, Any]]:
         course = self.g.courses.get(mark.course_id or "") or {}
@@ -192,11 +248,15 @@ class EdFiBuilder:
 
 
 class EdFiTarget:
-    """A configured Ed-Fi source, written to through its own client (discovery, OAuth 2, retries)."""
+    """A configured Ed-Fi source, written to through its own client (discovery, OAuth 2, retries).
 
-    def __init__(self, settings: EdFiSettings) -> None:
+    ``grades``: the data standard the grades were built in, checked against the discovery document's.
+    """
+
+    def __init__(self, settings: EdFiSettings, grades: DataStandard | None = None) -> None:
         self.settings = settings
         self.name = settings.name
+        self.grades = grades
         self._data = ""
 
     def connect(self) -> HttpClient:
@@ -205,7 +265,22 @@ class EdFiTarget:
         source = EdFiSource(self.settings)
         client = source.open_client()
         self._data = source.urls["data"]
+        try:
+            self._check(source.data_model)
+        except ConfigError:
+            client.close()
+            raise
         return client
+
+    def _check(self, data_model: str | None) -> None:
+        """Stop before sending grades of a shape the target's data model says it does not take."""
+        major = _major(data_model)
+        if self.grades is None or major is None or _shape(major) == self.grades.shape:
+            return  # no grades to check, or no Ed-Fi data model named: the ODS answers per record
+        raise ConfigError(f"{self.name} serves Ed-Fi Data Standard {data_model}, but the grades were built in "
+                          f"Data Standard {self.grades.shape} shape ({self.grades.basis}); nothing was sent",
+                          hint="write back students computed from a fresh sync of this target (their grades "
+                               f"tell its data standard), or set the write-back's data standard to {major}")
 
     def url(self, change: Change) -> str:
         return f"{self._data}/{change.path}"

@@ -8,6 +8,10 @@ Records synced from an Ed-Fi ODS/API keep their natural keys in their ids
 identifier, the session's name and school year, the course code, the class code, the
 enrollment's begin date. A key that cannot be made raises :class:`KeyMissing` with the reason.
 
+The students' grades synced from Ed-Fi (``grade:...`` for Data Standard 5+, ``grade4:...`` for
+DS 4, whose grading periods are keyed by ``periodSequence`` instead of ``gradingPeriodName``)
+tell which data standard the SIS speaks, and a DS 4 grading period's sequence.
+
 Descriptors are URIs in the configured namespace (``uri://ed-fi.org/TermDescriptor#Fall Semester``).
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cbe_bridge.sources.http.streams import descriptor as code_value
 from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.writeback.gather import Gathered
 
@@ -25,6 +30,12 @@ _TERMS = (("fall", "Fall Semester"), ("autumn", "Fall Semester"), ("spring", "Sp
 # A final grade's grading period, by term (Ed-Fi default GradingPeriodDescriptor values).
 _PERIODS = {"Fall Semester": "First Semester", "Spring Semester": "Second Semester",
             "Summer Semester": "Summer Semester", "Year Round": "End of Year"}
+# Ed-Fi source grade ids by the data standard whose identity they carry
+# (:func:`cbe_bridge.sources.edfi.resources.grade_id`).
+_GRADE_IDS = (("grade4:", 4), ("grade:", 5))
+# A DS 4 grading period's place in the year, from its descriptor's first word ("Second Semester": 2),
+# numbered as the Ed-Fi sample data does (First Six Weeks 1, Second Six Weeks 2); else 1.
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 
 
 class KeyMissing(Exception):
@@ -45,6 +56,28 @@ class EdFiKeys:
 
     def __init__(self, g: Gathered) -> None:
         self.g = g
+        self.standards: set[int] = set()  # data standards of the students' grades synced from Ed-Fi
+        # DS 4 grading periods seen in them: (schoolId, schoolYear, descriptor code) -> periodSequence
+        self.sequences: dict[tuple[int | None, int | None, str], int] = {}
+        for grade_id in g.grade_ids:
+            self._learn(grade_id)
+
+    def _learn(self, grade_id: str) -> None:
+        """Note a synced grade's data standard and, in DS 4, its grading period's sequence."""
+        standard = next((n for prefix, n in _GRADE_IDS if grade_id.startswith(prefix)), None)
+        if standard is None:
+            return  # not synced from Ed-Fi
+        self.standards.add(standard)
+        # <schoolId>|<section, student, begin date ...>|<period descriptor>|<sequence>|<period year>|<grade type>
+        parts = grade_id.split(":", 1)[1].split("|")
+        if standard == 4 and len(parts) >= 11 and (sequence := _int(parts[-3])) is not None:
+            period = code_value(parts[-4]) or ""
+            self.sequences[(_int(parts[0]), _int(parts[-2]), period)] = sequence
+
+    @property
+    def synced_standard(self) -> int | None:
+        """The data standard of the students' grades synced from Ed-Fi, when there are some of one only."""
+        return next(iter(self.standards)) if len(self.standards) == 1 else None
 
     def edorg(self, org_id: str | None, what: str) -> int:
         """An education organization id: the org's numeric identifier (or numeric source id)."""
@@ -88,6 +121,11 @@ class EdFiKeys:
     def grading_period(self, mark: CourseMark) -> str:
         term = self.term(mark)
         return _PERIODS.get(term, term)
+
+    def period_sequence(self, school_id: int, school_year: int, period: str) -> int:
+        """A DS 4 grading period's ``periodSequence``: as the SIS's own grades give it, else its ordinal."""
+        known = self.sequences.get((school_id, school_year, period))
+        return known if known is not None else _ORDINALS.get(period.split(" ", 1)[0].lower(), 1)
 
     def section(self, rec: StudentRecord, mark: CourseMark) -> dict[str, Any]:
         """A section's natural key (schoolId, schoolYear, sessionName, localCourseCode, sectionIdentifier)."""

@@ -3,13 +3,14 @@
 The stored-results reader (:func:`cbe_bridge.translate.student_records.load_records`) gives
 each student's back-translated course marks, credits, GPA and proficiency figures. Write-back also
 needs what identifies a record on the target: a class's code and school, an organization's
-identifier, a session's dates, an enrollment's begin date. Those are read here, set-wise, for
-the classes and organizations the selected records mention. Nothing here computes policy.
+identifier, a session's dates, an enrollment's begin date, and the ids of the students' stored
+course grades (those synced from Ed-Fi tell its data standard). Those are read here, set-wise,
+for the classes and organizations the selected records mention. Nothing here computes policy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ class Gathered:
     enrollments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (student, class) -> row
     objectives: dict[str, str] = field(default_factory=dict)  # CASE GUID -> learning objective id
     catalog: dict[str, str] = field(default_factory=dict)  # course code -> Ed-Fi catalog course id
+    grade_ids: list[str] = field(default_factory=list)  # the students' stored course grades (Ed-Fi: grade:, grade4:)
 
 
 def pick_source(conn: Connection, wanted: str | None, target: str) -> str:
@@ -77,7 +79,12 @@ def gather(conn: Connection, source: str, refs: Sequence[str], class_of: int | N
     org_ids = {c["school_id"] for c in g.classes.values()} | {c["org_id"] for c in g.courses.values()}
     org_ids |= {r.school_id for r in g.records}
     g.orgs = _rows(conn, "orgs", source, {o for o in org_ids if o}, ["identifier", "org_type"])
-    g.enrollments = _enrollments(conn, source, [r.person.student_id for r in g.records])
+    student_ids = [r.person.student_id for r in g.records]
+    g.enrollments = _enrollments(conn, source, student_ids)
+    # Ids only: those synced from Ed-Fi tell its data standard and grading periods (see edfi_keys).
+    grades = CANONICAL["course_grades"]
+    g.grade_ids = [r["source_id"] for r in _per_student(
+        conn, sa.select(grades.c.source_id).where(grades.c.source == source), grades.c.student_id, student_ids)]
     objectives = CANONICAL["learning_objectives"]
     g.objectives = {guid: oid for oid, guid in conn.execute(
         sa.select(objectives.c.source_id, objectives.c.case_guid)
@@ -103,13 +110,17 @@ def _rows(conn: Connection, entity: str, source: str, ids: Iterable[str],
     return found
 
 
+def _per_student(conn: Connection, query: sa.Select, column: sa.Column, student_ids: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``query`` for ``student_ids`` (``column IN (...)``, a chunk at a time)."""
+    for start in range(0, len(student_ids), CHUNK):
+        yield from conn.execute(query.where(column.in_(student_ids[start:start + CHUNK]))).mappings()
+
+
 def _enrollments(conn: Connection, source: str, student_ids: Sequence[str]) -> dict[tuple[str, str], dict[str, Any]]:
     t = CANONICAL["enrollments"]
+    query = (sa.select(t.c.source_id, t.c.user_id, t.c.class_id, t.c.begin_date)
+             .where(t.c.source == source).order_by(t.c.begin_date))
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for start in range(0, len(student_ids), CHUNK):
-        query = (sa.select(t.c.source_id, t.c.user_id, t.c.class_id, t.c.begin_date)
-                 .where(t.c.source == source, t.c.user_id.in_(student_ids[start:start + CHUNK]))
-                 .order_by(t.c.begin_date))
-        for row in conn.execute(query).mappings():
-            found.setdefault((row["user_id"], row["class_id"]), dict(row))  # the first enrollment
+    for row in _per_student(conn, query, t.c.user_id, student_ids):
+        found.setdefault((row["user_id"], row["class_id"]), dict(row))  # the first enrollment
     return found

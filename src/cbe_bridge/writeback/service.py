@@ -51,8 +51,10 @@ def writeback(store: Store, settings: Any, policy: Policy, *, students: Sequence
     if settings.kind == "edfi":
         from cbe_bridge.writeback.edfi import EdFiBuilder, EdFiTarget
 
-        changes, skipped = EdFiBuilder(gathered, policy, edfi_options).build()
-        target: Any = EdFiTarget(settings)
+        builder = EdFiBuilder(gathered, policy, edfi_options)
+        changes, skipped = builder.build()
+        grades = any(c.resource == "grades" for c in changes)
+        target: Any = EdFiTarget(settings, builder.standard if grades else None)
     else:
         from cbe_bridge.writeback.oneroster import OneRosterBuilder, OneRosterTarget
 
