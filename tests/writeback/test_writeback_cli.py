@@ -75,3 +75,15 @@ def test_a_version_1_store_gains_the_ledger(tmp_path):
         assert sa.inspect(conn).has_table("writeback_ledger")
         assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
     store.dispose()
+
+
+def test_data_standard_flag_writes_ds4_grades_to_a_ds4_target(ods4, server):
+    setup, fake = ods4
+    stopped = cli(setup, "edfi", *STUDENTS)  # nothing synced from the target tells its data standard
+    assert stopped.exit_code == 2 and "--data-standard 4" in stopped.stderr
+    assert fake.posted == {}
+    result = cli(setup, "edfi", *STUDENTS, "--data-standard", "4")
+    assert result.exit_code == 0, result.output
+    grades = fake.stored("grades")
+    assert grades and all("periodSequence" in g["gradingPeriodReference"] for g in grades)
+    assert all("gradingPeriodName" not in g["gradingPeriodReference"] for g in grades)

@@ -275,7 +275,7 @@ def test_a_ds4_target_with_no_synced_grade_to_go_on(ods4, server):
     # Built in the default DS 5 shape: the discovery document read on connecting stops the run.
     with pytest.raises(ConfigError, match="Data Standard 4.0.0") as stopped:
         run(setup)
-    assert "data standard to 4" in (stopped.value.hint or "")
+    assert "--data-standard 4" in (stopped.value.hint or "")
     assert fake.posted == {} and ledger_rows(setup) == 0
     assert run(setup, dry=True).ok and fake.posted == {}
     # Told the data standard: DS 4 grades on the grading periods' ordinals in the year.

@@ -87,8 +87,11 @@ def _print(report) -> None:  # noqa: ANN001 - a writeback Report
 @click.option("--namespace", default="uri://ed-fi.org", show_default=True,
               help="Namespace of the descriptors written (TermDescriptor, GradeTypeDescriptor ...).")
 @click.option("--grade-type", default="Final", show_default=True, help="GradeTypeDescriptor of the grades written.")
+@click.option("--data-standard", type=click.Choice(["4", "5", "6"]), default=None,
+              help="The target's Ed-Fi Data Standard, for students whose grades were not synced from it "
+                   "(synced grades tell it themselves; default 5).")
 @click.pass_obj
-def edfi(app: App, namespace: str, grade_type: str, **options) -> None:  # noqa: ANN003
+def edfi(app: App, namespace: str, grade_type: str, data_standard: str | None, **options) -> None:  # noqa: ANN003
     """Ed-Fi: studentAcademicRecords, courseTranscripts, grades with learningStandardGrades.
 
     \b
@@ -99,7 +102,9 @@ def edfi(app: App, namespace: str, grade_type: str, **options) -> None:  # noqa:
     """
     from cbe_bridge.writeback.edfi import EdFiOptions
 
-    _run(app, "edfi", edfi_options=EdFiOptions(namespace=namespace, grade_type=grade_type), **options)
+    standard = int(data_standard) if data_standard else None
+    _run(app, "edfi", edfi_options=EdFiOptions(namespace=namespace, grade_type=grade_type, data_standard=standard),
+         **options)
 
 
 @writeback.command("oneroster")

@@ -76,7 +76,7 @@ def data_standard(synced: int | None, option: int | None) -> DataStandard:
         if option is not None and _shape(option) != synced:
             raise UsageError(f"data standard {option} was asked for, but the students' grades synced from "
                              f"Ed-Fi are in Data Standard {synced} shape",
-                             hint="leave the data standard unset: the synced grades tell")
+                             hint="leave out --data-standard: the synced grades tell")
         return DataStandard(synced, "as the students' grades synced from Ed-Fi are")
     if option is not None:
         return DataStandard(_shape(option), f"as data standard {option} was asked for")
@@ -280,7 +280,7 @@ class EdFiTarget:
         raise ConfigError(f"{self.name} serves Ed-Fi Data Standard {data_model}, but the grades were built in "
                           f"Data Standard {self.grades.shape} shape ({self.grades.basis}); nothing was sent",
                           hint="write back students computed from a fresh sync of this target (their grades "
-                               f"tell its data standard), or set the write-back's data standard to {major}")
+                               f"tell its data standard), or pass --data-standard {major}")
 
     def url(self, change: Change) -> str:
         return f"{self._data}/{change.path}"
