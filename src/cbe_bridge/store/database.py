@@ -52,6 +52,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     # (temp files) so memory stays flat; the page cache bounds what is held in RAM.
     cursor.execute("PRAGMA temp_store=FILE")
     cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache per connection
+    cursor.execute("PRAGMA temp.cache_size=-131072")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

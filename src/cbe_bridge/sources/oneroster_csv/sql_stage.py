@@ -97,7 +97,8 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
     cells = ", ".join(f"c{i} TEXT" for i in range(width))
     cursor.execute(f"CREATE TEMPORARY TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
     try:
-        cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})", _rows(reader, width, spec, result))
+        received = cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})",
+                                      _rows(reader, width, spec, result)).rowcount
     except UnicodeDecodeError:
         cursor.execute(f"DROP TABLE temp.{table}")
         result.rejects.clear()
@@ -130,7 +131,7 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
     names = ["source_id", *load.data_cols, "modified_at", "_delete"]
     converted = ", ".join(f"{expr} AS {name}" for expr, name in zip([sid, *columns, modified, deleting], names))
     good = f"SELECT _line, 0 AS _retry, {converted} FROM {table} WHERE _line NOT IN (SELECT _line FROM bad_{table})"
-    load.counts.received += cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    load.counts.received += received
     if load.first_load():
         # The load reads the raw table in place (a view); it is dropped when the load is done.
         load.stage_view(good)
