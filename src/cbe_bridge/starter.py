@@ -35,6 +35,7 @@ encoding = "utf-8"           # cp1252 for some older exports
 # primary = "sis"                                       # the source whose student ids are canonical
 # [identity.sources.lms]
 # keys = [{ field = "identifier" }, { field = "email" }]  # Canvas sis_user_id = SIS local id; then email
+# keys = [{ field = "identifier", primary_field = "user_id", primary_type = "SIS" }]  # or its {SIS:...} userIds entry
 
 [school]                     # printed on transcripts and the college attachment
 name = "Your High School"

@@ -45,8 +45,9 @@ objective_alignments:
 """
 
 
-def sis_bundle(folder: Path, identifiers: list[str]) -> Path:
-    """A OneRoster CSV bundle: one class, students u1.. with these local ids, a final grade each."""
+def sis_bundle(folder: Path, identifiers: list[str], user_ids: list[str] | None = None) -> Path:
+    """A OneRoster CSV bundle: one class, students u1.. with these local ids (and ``userIds``
+    cells, if given), a final grade each."""
     write_csv(folder / "orgs.csv", ["sourcedId", "name", "type"], [["o1", "Riverbend HS", "school"]])
     write_csv(folder / "academicSessions.csv",
               ["sourcedId", "title", "type", "startDate", "endDate", "schoolYear"],
@@ -59,8 +60,11 @@ def sis_bundle(folder: Path, identifiers: list[str]) -> Path:
     users = [[f"u{i + 1}", "true", f"user{i + 1}", SIS_NAMES[i % 4], "Lee", ident,
               f"{SIS_NAMES[i % 4].lower()}@example.org", "student"] for i, ident in enumerate(identifiers)]
     users.append(["t9", "true", "teach", "Tess", "Lee", "T9", "tess@example.org", "teacher"])
-    write_csv(folder / "users.csv", ["sourcedId", "enabledUser", "username", "givenName", "familyName",
-                                     "identifier", "email", "role"], users)
+    header = ["sourcedId", "enabledUser", "username", "givenName", "familyName", "identifier", "email", "role"]
+    if user_ids is not None:
+        header.append("userIds")
+        users = [[*u, cell] for u, cell in zip(users, [*user_ids, ""], strict=True)]
+    write_csv(folder / "users.csv", header, users)
     write_csv(folder / "enrollments.csv", ["sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"],
               [[f"e{u[0]}", "k1", "o1", u[0], u[7]] for u in users])
     write_csv(folder / "categories.csv", ["sourcedId", "title"], [["cat1", "Final Grade"]])
@@ -97,12 +101,14 @@ def identity(primary: str = "sis", **sources: list) -> IdentitySettings:
 
 
 def add_people(store, source: str, rows: list[dict]) -> None:
-    """Users rows (role student unless given); absent fields are None."""
+    """Users rows (role student unless given); absent fields are None (every row names every
+    column: an executemany binds the first row's keys only)."""
     users = CANONICAL["users"]
     with store.engine.begin() as conn:
         conn.execute(users.insert(), [{
             "source": source, "enabled": True, "username": r.get("username", r["source_id"]), "given_name": "Ann",
-            "family_name": "Lee", "role": "student", "identifier": None, "email": None, "master_id": None, **r}
+            "family_name": "Lee", "role": "student", "identifier": None, "email": None, "master_id": None,
+            "user_ids": None, **r}
             for r in rows])
 
 

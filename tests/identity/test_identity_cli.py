@@ -109,6 +109,22 @@ def test_ambiguous_people_are_reported_not_linked_and_fail_the_check(setup):
     _no_personal_data(synced.output, listed.output)
 
 
+def test_canvas_sis_user_ids_match_the_sis_bundles_typed_user_ids(setup):
+    config, _ = setup
+    # The SIS's local ids are something else; S000n is each student's {SIS:...} userIds entry.
+    sis_bundle(config.parent / "sis", ["L-1", "L-2", "L-3"],
+               ["{LDAP:x1},{SIS:S0000}", "{sis:S0001}", "{state:S0002}"])
+    config.write_text(config.read_text().replace(
+        '{ field = "identifier" }, { field = "email" }',
+        '{ field = "identifier", primary_field = "user_id", primary_type = "SIS" }'))
+    synced = run(config, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert "lms -> sis: 2 linked (identifier->user_id[SIS] 2), 0 ambiguous, 2 unmatched" in synced.stdout
+    linked = json.loads(run(config, "identity", "--status", "linked", "--format", "json").stdout)
+    assert [(r["person_id"], r["students"]) for r in linked] == [("1000", "u1"), ("1001", "u2")]
+    _no_personal_data(synced.output)
+
+
 def test_identity_resolve_follows_an_edited_configuration(setup):
     config, _ = setup
     assert run(config, "sync").exit_code == 0
@@ -136,6 +152,12 @@ def test_without_identity_sync_and_status_say_nothing_about_it(setup):
     ('primary = "sis"\n[identity.sources.lms]\nkeys = [{ field = "email", primary_field = "phone" }]',
      "identity.sources.lms.keys.0.primary_field"),
     ('primary = "sis"\n[identity.sources.lms]\nkeys = []', "identity.sources.lms.keys"),
+    ('primary = "sis"\n[identity.sources.lms]\nkeys = [{ field = "email" }, { field = "user_id" }]',
+     "identity.sources.lms.keys.1.type"),
+    ('primary = "sis"\n[identity.sources.lms]\nkeys = [{ field = "identifier", type = "SIS" }]',
+     "identity.sources.lms.keys.0.type"),
+    ('primary = "sis"\n[identity.sources.lms]\nkeys = [{ field = "identifier", primary_field = "user_id" }]',
+     "identity.sources.lms.keys.0.primary_type"),
 ])
 def test_configuration_errors_name_the_field_and_exit_2(setup, block, where):
     config, _ = setup
