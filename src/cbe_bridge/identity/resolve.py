@@ -68,7 +68,8 @@ def _typed_ids_sql(find: str) -> str:
     Stray blanks and commas around the list are dropped and its outer braces swapped for a
     trailing ``},{``, so every entry, the last too, ends in one; ``entry || ':'`` gives an entry
     without a colon an empty value (dropped) instead of a negative length. ``'None'`` is what
-    the REST source stores for an entry without an identifier. Students are picked in the
+    the REST source stored for an entry without an identifier before it left such entries out
+    (a store synced then keeps it until the next full pull). Students are picked in the
     anchor: PostgreSQL cannot estimate a recursive CTE's rows and would join its output in a
     nested loop (minutes at 50,000 students).
     """

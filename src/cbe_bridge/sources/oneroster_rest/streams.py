@@ -102,8 +102,8 @@ def parse_user(record: dict, rows: Rows, ctx: ParseContext) -> None:
         "middle_name": record.get("middleName"), "identifier": record.get("identifier"),
         "email": record.get("email"), "grades": text_list(record.get("grades")),
         "org_ids": refs(record.get("orgs")), "primary_org_id": ref(record.get("primaryOrg")),
-        "user_ids": ",".join(f"{{{u.get('type')}:{u.get('identifier')}}}" for u in user_ids
-                             if isinstance(u, dict)) or None,
+        "user_ids": ",".join(f"{{{u['type']}:{u['identifier']}}}" for u in user_ids  # as the CSV binding
+                             if isinstance(u, dict) and u.get("type") and u.get("identifier")) or None,
         "master_id": record.get("userMasterIdentifier"),
         "preferred_given_name": record.get("preferredFirstName") or record.get("preferredGivenName"),
         "preferred_family_name": record.get("preferredLastName") or record.get("preferredFamilyName")},
