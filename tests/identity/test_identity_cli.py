@@ -71,6 +71,9 @@ def test_sync_status_identity_compute_and_explain(setup):
     assert line in synced.stdout
     status = run(config, "status")
     assert status.exit_code == 0 and line in status.stdout
+    as_json = json.loads(run(config, "status", "--format", "json").stdout)
+    assert as_json["identity"] == [{"source": "lms", "primary": "sis", "linked": 3, "ambiguous": 0,
+                                    "unmatched": 1, "by_key": {"identifier": 3}}]
     listed = run(config, "identity")
     assert listed.exit_code == 0, listed.output
     assert "1003" in listed.stdout and "no key matched" in listed.stdout and "1000" not in listed.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,7 +18,9 @@ from cbe_bridge.cli.output import emit, format_option
 from cbe_bridge.engine.compute import compute as run_compute
 from cbe_bridge.engine.compute import latest_run
 from cbe_bridge.errors import EXIT_OK, EXIT_PARTIAL
+from cbe_bridge.identity.report import summarize
 from cbe_bridge.sources.base import Progress
+from cbe_bridge.store.database import Store
 from cbe_bridge.store.schema import rejects, sync_runs
 from cbe_bridge.sync import SourceOutcome, sync_running, sync_sources
 
@@ -154,23 +157,35 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
         total = {k: sum(c.get(k, 0) for c in counts.values()) for k in ("inserted", "updated", "deleted", "rejected")}
         rows.append({"run": r["id"], "source": r["source"], "mode": r["mode"], "started": r["started_at"],
                      "status": r["status"], **total, "message": (r["message"] or "")[:60]})
-    if fmt == "table":
-        click.echo(f"store: {store.display_url}")
-        last = latest_run(store)
-        if last:
-            click.echo(f"last compute: run {last['id']} at {last['computed_at']} as of {last['as_of']}, "
-                       f"{last['students']} students, mapping {last['mapping_fingerprint'][:12]}")
-        click.echo(f"pending rejected records: {pending}")
-        if app.settings.identity is not None:
-            echo_identity(store)
-        for f in failing:
-            click.echo(f"FAILING source {f['source']}: {f['failures']} sync(s) in a row {f['status']} since "
-                       f"{f['since']}; last success {f['last_ok'] or 'never'}: {(f['message'] or '')[:120]}")
-        click.echo("")
-    emit(rows, ["run", "source", "mode", "started", "status", "inserted", "updated", "deleted", "rejected",
-                "message"], fmt)
+    if fmt == "json":  # for monitoring: everything the table shows, in one object
+        with store.engine.connect() as conn:
+            identity = [asdict(s) for s in summarize(conn)] if app.settings.identity is not None else None
+        click.echo(json.dumps({"store": store.display_url, "last_compute": latest_run(store),
+                               "pending_rejects": pending, "identity": identity, "failing": failing,
+                               "runs": rows}, indent=2, default=str))
+    else:
+        if fmt == "table":
+            _echo_state(app, store, pending, failing)
+        emit(rows, ["run", "source", "mode", "started", "status", "inserted", "updated", "deleted", "rejected",
+                    "message"], fmt)
     if check and failing:
         raise SystemExit(EXIT_PARTIAL)
+
+
+def _echo_state(app: App, store: Store, pending: int, failing: list[dict]) -> None:
+    """The lines above the runs table: store, last compute, rejects, identity, failing sources."""
+    click.echo(f"store: {store.display_url}")
+    last = latest_run(store)
+    if last:
+        click.echo(f"last compute: run {last['id']} at {last['computed_at']} as of {last['as_of']}, "
+                   f"{last['students']} students, mapping {last['mapping_fingerprint'][:12]}")
+    click.echo(f"pending rejected records: {pending}")
+    if app.settings.identity is not None:
+        echo_identity(store)
+    for f in failing:
+        click.echo(f"FAILING source {f['source']}: {f['failures']} sync(s) in a row {f['status']} since "
+                   f"{f['since']}; last success {f['last_ok'] or 'never'}: {(f['message'] or '')[:120]}")
+    click.echo("")
 
 
 def failing_sources(conn: sa.engine.Connection, *, stale_running: bool = False) -> list[dict]:

@@ -67,6 +67,12 @@ def test_status_reports_a_failing_source_and_check_exits_1(config, server):
     assert status.exit_code == 1
     assert "FAILING source ods: 1 sync(s) in a row failed" in status.stdout
     assert "last success" in status.stdout
+    as_json = run("--config", str(config), "status", "--check", "--format", "json")
+    assert as_json.exit_code == 1
+    report = json.loads(as_json.stdout)  # what a monitor reads: the same facts as the table
+    assert [f["source"] for f in report["failing"]] == ["ods"] and report["failing"][0]["failures"] == 1
+    assert report["pending_rejects"] >= 0 and report["store"].endswith("store.db")
+    assert {r["source"] for r in report["runs"]} >= {"ods", "sis"}
 
 
 def test_missing_secrets_are_all_reported_before_anything_runs(config, monkeypatch, server):
