@@ -16,6 +16,7 @@ from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
 from cbe_bridge.store.schema import proficiency, students
 from cbe_bridge.sync import sync_sources
 from cbe_bridge.translate.explain import explain
+from cbe_bridge.translate.student_records import load_records
 
 from .conftest import canvas_account, canvas_source, identity, links, sis_bundle
 
@@ -112,3 +113,11 @@ def test_course_grades_of_a_linked_source_count_only_when_asked(synced, policy_f
     with synced.engine.connect() as conn:
         classes = conn.execute(sa.text("SELECT class_id FROM course_marks WHERE student_id = 'u1'")).scalars().all()
     assert sorted(classes) == ["k1", "lms:100"]  # the Canvas course, qualified by its source
+    # Listings and transcripts name the Canvas course as Canvas has it.
+    with synced.engine.connect() as conn:
+        (record,) = load_records(conn, [("sis", "u1")]).values()
+        canvas_title = conn.execute(sa.text(
+            "SELECT title FROM courses WHERE source = 'lms' AND source_id = '100'")).scalar()
+    marks = {m.class_id: m for m in record.courses}
+    assert canvas_title and marks["lms:100"].title == canvas_title and marks["lms:100"].course_id == "lms:100"
+    assert marks["k1"].title is not None

@@ -148,10 +148,21 @@ def linked_people(conn: Connection, source: str, student_ids: Sequence[str]) -> 
     return out
 
 
+def qualify(source: str, source_id: str) -> str:
+    """The id of a linked source's record as the primary student's figures carry it."""
+    return f"{source}:{source_id}"
+
+
+def unqualify(value: str, sources: Sequence[str]) -> tuple[str, str] | None:
+    """(source, id) of an id made by :func:`qualify` with one of ``sources``, else None."""
+    source, sep, source_id = value.partition(":")
+    return (source, source_id) if sep and source in sources else None
+
+
 def _qualified(source: str, row: ScoreRow | GradeRow) -> ScoreRow | GradeRow:
     """A linked source's row, its record and class (and course) ids prefixed with the source."""
     def q(value: str | None) -> str | None:
-        return None if value is None else f"{source}:{value}"
+        return None if value is None else qualify(source, value)
 
     changes = {"record": q(row.record), "class_id": q(row.class_id)}
     if isinstance(row, GradeRow):

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cbe_bridge.engine.records import qualify, unqualify
 from cbe_bridge.errors import UsageError
 from cbe_bridge.store.schema import CANONICAL, compute_runs, course_marks, gpa, proficiency, students
 
@@ -229,12 +230,35 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> dict[StudentKey
             r["session_title"], r["session_type"], r["start_date"], r["end_date"], r["school_year"],
             r["term_end"], r["letter"], r["value"], r["basis"], r["source_letter"], r["course_level"],
             float(r["credits_attempted"] or 0.0), float(r["credits_earned"] or 0.0), bool(r["counted"])))
+    _linked_course_details(conn, list(records.values()))
     for r in conn.execute(sa.select(gpa).where(_by_keys(gpa.c.source, gpa.c.student_id, keys))).mappings():
         rec = records.get((r["source"], r["student_id"]))
         if rec is not None:
             rec.gpa[r["scope"]] = GpaFigure(r["scope"], r["unweighted"], r["weighted"], r["credits"],
                                             r["quality_points"])
     return {k: records[k] for k in keys if k in records}
+
+
+def _linked_course_details(conn: Connection, found: Sequence[StudentRecord]) -> None:
+    """Code, title and SCED code of courses taken in a linked source (``[identity]`` with course
+    grades): their marks carry the course id qualified with that source (``lms:100``), which the
+    primary source's courses do not hold, so they are looked up in the source named."""
+    courses = CANONICAL["courses"]
+    sources = [s for s in conn.execute(sa.select(courses.c.source).distinct()).scalars()]
+    wanted = {q for rec in found for m in rec.courses
+              if m.title is None and m.course_id and (q := unqualify(m.course_id, sources))}
+    if not wanted:
+        return
+    details: dict[str, tuple] = {}
+    for source in {s for s, _ in wanted}:
+        ids = sorted(i for s, i in wanted if s == source)
+        for sid, code, title, sced in conn.execute(
+                sa.select(courses.c.source_id, courses.c.course_code, courses.c.title, courses.c.sced_code)
+                .where(courses.c.source == source, courses.c.source_id.in_(ids))):
+            details[qualify(source, sid)] = (code, title, sced)
+    for rec in found:
+        rec.courses[:] = [replace(m, course_code=d[0], title=d[1], sced_code=d[2])
+                          if m.title is None and (d := details.get(m.course_id or "")) else m for m in rec.courses]
 
 
 def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[CourseMark]]:
