@@ -110,6 +110,18 @@ def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store,
     assert outcome.counts["results"].rejected == 3 and outcome.counts["results"].inserted == 4
 
 
+def test_lists_are_stored_alike_by_both_readers(store, tmp_path):
+    users = [list(r) for r in ROWS["users.csv"]]
+    header = HEADERS["users.csv"]
+    users[0][header.index("grades")] = " 09 ,  10,11 "
+    users[0][header.index("userIds")] = "{SIS:1}  ,  {state:22}"
+    run(store, make_bundle(tmp_path / "b", rows={"users.csv": users}))
+    t = CANONICAL["users"]
+    with store.engine.connect() as conn:
+        grades, user_ids = conn.execute(sa.select(t.c.grades, t.c.user_ids).where(t.c.source_id == "u1")).one()
+    assert grades == "09,10,11" and user_ids == "{SIS:1},{state:22}"
+
+
 def test_a_first_load_keeps_the_tables_indexes(sqlite_store, tmp_path):
     run(sqlite_store, make_bundle(tmp_path / "b"))
     with sqlite_store.engine.connect() as conn:

@@ -22,6 +22,7 @@ from cbe_bridge.sources.oneroster_csv.reader import (
     FileResult,
     column_plan,
     open_csv,
+    parse_list,
 )
 from cbe_bridge.store.ingest import EntityLoad
 
@@ -36,6 +37,10 @@ def usable(load: EntityLoad, spec: FileSpec, size: int) -> bool:
 
 def _regexp(pattern: str, value: str | None) -> bool:
     return value is not None and re.match(pattern, value) is not None
+
+
+def _list(value: str | None) -> str | None:
+    return parse_list(value) if value else None
 
 
 def _q(text: str) -> str:
@@ -74,7 +79,7 @@ def _convert(kind: str, i: int) -> str:
         "float": f"CAST({cell} AS REAL)",
         "int": f"CAST({cell} AS INTEGER)",
         "bool": f"CASE lower({cell}) WHEN 'true' THEN 1 WHEN '1' THEN 1 WHEN 'false' THEN 0 WHEN '0' THEN 0 END",
-        "list": f"NULLIF(replace(replace({cell}, ', ', ','), ' ,', ','), '')",
+        "list": f"cbe_list({cell})",  # the row reader's own rule (blanks around every comma go)
     }.get(kind, cell)
 
 
@@ -83,6 +88,7 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
     """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
     driver = load.conn.connection.driver_connection
     driver.create_function("regexp", 2, _regexp, deterministic=True)
+    driver.create_function("cbe_list", 1, _list, deterministic=True)
     try:
         opened = open_csv(raw, spec, version=version, encoding=encoding, errors="strict", result=result)
     except UnicodeDecodeError:
