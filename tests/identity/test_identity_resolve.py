@@ -77,6 +77,17 @@ def test_one_student_matched_by_several_people_of_a_source_links_none_of_them(st
     assert all("other people" in r["reason"] for r in rows)
 
 
+def test_a_student_also_found_by_an_ambiguous_person_is_not_linked_to_anyone(store):
+    # L1 finds S1 and S9; L2 finds S1 alone. Either of them may be S1: neither is linked.
+    add_people(store, "sis", [*SIS, {"source_id": "S9", "identifier": "100"}])
+    add_people(store, "lms", [{"source_id": "L1", "identifier": "100"},
+                              {"source_id": "L2", "identifier": "S1"}, {"source_id": "L3", "identifier": "200"}])
+    resolve_identity(store, identity(lms=[{"field": "identifier"}, {"field": "identifier",
+                                                                     "primary_field": "source_id"}]))
+    assert links(store) == {("lms", "L1"): ("ambiguous", None), ("lms", "L2"): ("ambiguous", None),
+                            ("lms", "L3"): ("linked", "S2")}
+
+
 def test_unmatched_people_are_reported_and_only_students_take_part(store):
     add_people(store, "sis", [*SIS, {"source_id": "T1", "identifier": "400", "role": "teacher"}])
     add_people(store, "lms", [{"source_id": "L4", "identifier": "400"},  # matches a SIS teacher only

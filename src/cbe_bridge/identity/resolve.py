@@ -11,7 +11,7 @@ Per linked source, in one transaction with the rest of the resolution:
 3. every student of the source gets one ``identity_links`` row: ``linked`` when the deciding
    key found exactly one primary student and no other person of the source found that same
    student; ``ambiguous`` when it found several students, or the student was found by
-   several people (none of them is linked: a wrong merge would put one student's evidence on
+   several people, even people who found others too (none of them is linked: a wrong merge would put one student's evidence on
    another's transcript); ``unmatched`` when no key found anyone.
 
 Each step is one statement over the whole district (a join through an index), never a loop
@@ -153,14 +153,13 @@ def _resolve_source(conn: Connection, primary: str, source: str, keys: list[Matc
                          THEN (SELECT MIN(c.student_id) FROM identity_candidates c WHERE {mine}) END,
             key_field = (SELECT MIN(c.key_field) FROM identity_candidates c WHERE {mine})
         WHERE source = :src AND candidates > 0"""), params)
-    # One primary student found by several people of the source: none of them is linked. The
-    # test reads only columns this statement leaves alone, so row order cannot matter.
+    # One primary student found by several people of the source (whether or not they found
+    # others too): none of them is linked. The set is computed once, not per row.
     conn.execute(sa.text("""
         UPDATE identity_links SET status = 'ambiguous'
-        WHERE source = :src AND candidates = 1 AND EXISTS (
-            SELECT 1 FROM identity_links o WHERE o.student_source = :primary
-              AND o.student_id = identity_links.student_id AND o.source = :src AND o.candidates = 1
-              AND o.person_id <> identity_links.person_id)"""), params)
+        WHERE source = :src AND candidates = 1 AND student_id IN (
+            SELECT student_id FROM identity_candidates WHERE source = :src
+            GROUP BY student_id HAVING COUNT(*) > 1)"""), params)
     conn.execute(identity_links.update().where(identity_links.c.source == source,
                                                identity_links.c.status == "ambiguous").values(student_id=None))
 
