@@ -91,3 +91,26 @@ def test_the_next_collection_starts_while_the_first_finishes():
     plan = iter([collection("a"), collection("b")])
     Puller(client, lambda page: order.append((page.collection.key, page.number)), concurrency=4).run(plan)
     assert order == [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("b", 3)]
+
+
+def test_a_bug_in_a_fetch_threads_bookkeeping_stops_the_pull_instead_of_hanging_it():
+    class Broken(Puller):
+        def _file(self, state, run, seq, answer):  # noqa: ANN001, ANN202
+            if seq == 3:
+                raise RuntimeError("bookkeeping bug")
+            return super()._file(state, run, seq, answer)
+
+    client = StubClient(total=10 * PAGE)
+    outcome: list[BaseException] = []
+
+    def pull() -> None:
+        try:
+            Broken(client, lambda page: None, concurrency=4).run(iter([collection()]))
+        except BaseException as exc:  # noqa: BLE001 - what the pull raised is the result
+            outcome.append(exc)
+
+    worker = threading.Thread(target=pull, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "the pull hung"
+    assert len(outcome) == 1 and "bookkeeping bug" in str(outcome[0])

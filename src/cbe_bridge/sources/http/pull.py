@@ -93,6 +93,7 @@ class _LoopState:
     waiting_barrier: bool = False
     failed: _Run | None = None  # a fetch failed: finish what comes before it, then stop
     stopping: bool = False
+    crashed: BaseException | None = None  # the puller's own bookkeeping failed in a fetch thread
 
 
 @dataclass
@@ -167,8 +168,11 @@ class Puller:
             except BaseException as exc:  # noqa: BLE001 - raised on the calling thread, in its turn
                 answer = _Failed(exc)
             with state.cond:
-                self._file(state, run, seq, answer)
-                claim = None if state.stopping else self._claim(state)
+                try:
+                    self._file(state, run, seq, answer)
+                    claim = None if state.stopping else self._claim(state)
+                except BaseException as exc:  # noqa: BLE001 - a bookkeeping bug must stop the pull, not hang it
+                    state.crashed, state.stopping, claim = exc, True, None
                 if claim is None:
                     state.inflight -= 1
                 state.cond.notify_all()
@@ -181,6 +185,8 @@ class Puller:
         while True:
             self._fill(state)
             with cond:
+                if state.crashed is not None:
+                    raise state.crashed
                 active = state.active
                 if not active:
                     if state.plan_done:
@@ -192,7 +198,7 @@ class Puller:
                     if state.inflight == 0 and not room:
                         raise RuntimeError("puller stalled: nothing in flight and nothing to hand over")
                     if not room:
-                        cond.wait()  # woken by every answer a fetch thread files
+                        cond.wait()  # woken by every answer a fetch thread files (or its crash)
                     continue  # to _fill: a commit may have made room for more fetches
                 run = active[0]
                 seq = run.committed
