@@ -7,7 +7,8 @@ Prints figures; asserts nothing (performance is measured here, never in the test
 Figures:
 * generation time (not part of the pipeline);
 * ingest: rows/s of ``cbe-bridge sync`` over the whole bundle, and the ratio of its time to
-  ``sqlite3``'s own ``.import`` of the same CSV files into an empty database on this machine;
+  ``sqlite3``'s own ``.import`` of the same CSV files into an empty database on this machine,
+  with the four slowest files split into reading and checking + merging;
 * compute: aggregation + rollup + credits + GPA time for every student;
 * peak RSS of this process and of the compute workers.
 """
@@ -15,6 +16,7 @@ Figures:
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import shutil
@@ -41,6 +43,18 @@ def _cpu_seconds() -> float:
     stretches wall time, much less CPU time, so both are printed."""
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class _FileTimes(logging.Handler):
+    """Collects the CSV source's per-file timings (its debug lines carry counts and seconds only)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.files: list[tuple] = []  # (file, rows, read seconds, reader, merge seconds)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            self.files.append(record.args)
 
 
 def _csv_rows(folder: Path) -> int:
@@ -101,12 +115,19 @@ def main() -> None:
         ingest = 0.0
         if not args.compute_only:
             started, cpu = time.perf_counter(), _cpu_seconds()
+            times = _FileTimes()
+            source_log = logging.getLogger("cbe_bridge.sources.oneroster_csv.source")
+            source_log.addHandler(times)
+            source_log.setLevel(logging.DEBUG)
             (outcome,) = sync_sources(store, [OneRosterCsvSource("sis", bundle)])
             ingest = time.perf_counter() - started
+            source_log.removeHandler(times)
             received = sum(c.received for c in outcome.counts.values())
             print(f"cbe-bridge sync: {ingest:.1f} s, {_cpu_seconds() - cpu:.1f} s CPU "
                   f"({received / ingest:,.0f} rows/s; {outcome.rejected} rejected)"
                   + (f"; {ingest / baseline:.2f}x sqlite3 .import" if baseline else ""))
+            for name, count, read, reader, merged in sorted(times.files, key=lambda f: -(f[2] + f[4]))[:4]:
+                print(f"  {name}: {count:,} rows, read {read:.1f} s ({reader} path), checked and merged {merged:.1f} s")
 
         policy = PolicySource((work / "district" / "mapping.yaml",))
         started, cpu = time.perf_counter(), _cpu_seconds()
