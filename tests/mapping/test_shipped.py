@@ -132,3 +132,16 @@ def test_fingerprint_is_stable_and_changes_with_policy(write):
         continuum: elsewhere.json
         """)
     assert load_mapping([same]).fingerprint == a
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_the_engine_policy_of_each_shipped_file_gives_letters(path: Path):
+    from cbe_bridge.continuum import load_continuum
+    from cbe_bridge.engine.policy import Policy
+
+    policy = Policy(load_mapping([path]), load_continuum(REPO / "samples" / "district" / "continuum.case.json"))
+    scale = policy.scale
+    top, bottom = policy.letter_for(scale.max_value, [scale.max_value] * 3), policy.letter_for(
+        scale.min_value, [scale.min_value] * 3)
+    assert top in policy.mapping.gpa.points and top != bottom
+    assert policy.letter_for(scale.max_value, []) == top  # again: cached tables give the same answer

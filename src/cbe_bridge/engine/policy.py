@@ -52,6 +52,7 @@ class Policy:
         self.ancestor_ids = {n.id: tuple(a.id for a in continuum.ancestors(n.id)) for n in continuum.nodes.values()}
         self._subtrees: dict[tuple, frozenset[str]] = {}
         self._score_cache: dict[tuple, tuple[float, str] | None] = {}
+        self._grade_cache: dict[tuple, tuple[float, str] | None] = {}
         self.rule_text = self._rule_text = {
             (n.id, rolled): self._describe(n.id, rolled) for n in continuum.nodes.values() for rolled in (False, True)}
         habit_types = {node_type_key(t) for t in mapping.habits_node_types}
@@ -66,6 +67,8 @@ class Policy:
         self.derived_weight = mapping.derived_evidence.weight
         self.only_without_direct = mapping.derived_evidence.only_without_direct
         self.grade_categories = list(mapping.course_grades.line_item_categories)
+        conversion = mapping.gpa.conversion
+        self._cuts = tuple((c.min, c.letter) for c in conversion.cuts) if conversion.method == "cut_points" else ()
 
     # -- lookups ---------------------------------------------------------------------------
     @lru_cache(maxsize=None)
@@ -143,7 +146,16 @@ class Policy:
         return None
 
     def grade_value(self, grade: GradeRow, alignment: Alignment) -> tuple[float, str] | None:
-        """A course grade (letter or percent) on the proficiency scale, with a note on how."""
+        """A course grade (letter or percent) on the proficiency scale, with a note on how.
+
+        Cached by what it depends on, like :meth:`score_value`.
+        """
+        key = (alignment.grade_scale, grade.letter, grade.percent)
+        if key not in self._grade_cache:
+            self._grade_cache[key] = self._read_grade(grade, alignment)
+        return self._grade_cache[key]
+
+    def _read_grade(self, grade: GradeRow, alignment: Alignment) -> tuple[float, str] | None:
         percent = grade.percent
         how = ""
         if percent is None and grade.letter:
@@ -178,7 +190,7 @@ class Policy:
     def letter_for(self, value: float, values: list[float]) -> str:
         conversion = self.mapping.gpa.conversion
         if conversion.method == "cut_points":
-            return cut_points(value, [(c.min, c.letter) for c in conversion.cuts])
+            return cut_points(value, self._cuts)
         rules = [CountRule(**r.model_dump(exclude={"letter"}), letter=r.letter) for r in conversion.rules]
         return count_rule(values or [value], rules, conversion.otherwise)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from .aggregation import TOLERANCE, at_or_above
@@ -53,17 +54,27 @@ def _finite(value: float, what: str) -> float:
 
 def _band(value: float, bands: Sequence[tuple[float, T]], what: str) -> T:
     """The label of the highest minimum that ``value`` reaches (any order given)."""
+    try:
+        ordered = _checked_bands(tuple(bands), what)
+    except TypeError:  # an unhashable label: check without the cache
+        ordered = _checked_bands.__wrapped__(tuple(bands), what)
+    for minimum, label in ordered:  # highest minimum first
+        if at_or_above(value, minimum):
+            return label
+    raise ValueError(f"{value:g} is below every {what[:-1]} (lowest minimum {ordered[-1][0]:g})")
+
+
+@lru_cache(maxsize=256)
+def _checked_bands(bands: tuple[tuple[float, T], ...], what: str) -> tuple[tuple[float, T], ...]:
+    """``bands`` checked and ordered highest minimum first; the same few tables are asked for
+    per course and per node, so each is checked once."""
     if not bands:
         raise ValueError(f"no {what} given")
     minimums = [_finite(m, f"{what} minimum") for m, _ in bands]
     if len(set(minimums)) != len(minimums):
         dupes = sorted({m for m in minimums if minimums.count(m) > 1})
         raise ValueError(f"{what} repeat a minimum: {', '.join(f'{m:g}' for m in dupes)}")
-    labels = [band[1] for band in bands]
-    reached = [(m, label) for m, label in zip(minimums, labels) if at_or_above(value, m)]
-    if not reached:
-        raise ValueError(f"{value:g} is below every {what[:-1]} (lowest minimum {min(minimums):g})")
-    return max(reached, key=lambda pair: pair[0])[1]
+    return tuple(sorted(zip(minimums, (band[1] for band in bands)), key=lambda pair: -pair[0]))
 
 
 def cut_points(value: float, cuts: Sequence[tuple[float, str]]) -> str:
