@@ -88,9 +88,13 @@ def evaluate(policy: Policy, by_node: dict[str, list[Evidence]],
     results: dict[str, NodeResult] = {}
     rule_text = policy.rule_text
     for node_id in sorted(active, key=policy.position.__getitem__):
-        own = by_node.get(node_id, ())
-        direct = [e for e in own if e.kind == DIRECT]
-        derived = [e for e in own if e.kind == DERIVED]
+        direct: list[Evidence] = []
+        derived: list[Evidence] = []
+        for e in by_node.get(node_id, ()):
+            if e.kind == DIRECT:
+                direct.append(e)
+            elif e.kind == DERIVED:
+                derived.append(e)
         children = policy.children[node_id]
         kids = [results[c] for c in children if c in results]
         value, rule, used = None, "no evidence", []
@@ -123,13 +127,31 @@ def evaluate(policy: Policy, by_node: dict[str, list[Evidence]],
         if value is None:
             continue
         level = policy.scale.level_for(value)
-        n_direct = sum(1 for e in used if e.kind == DIRECT) + sum(k.n_direct for k in kids)
-        n_derived = sum(1 for e in used if e.kind == DERIVED) + sum(k.n_derived for k in kids)
-        dates = [e.when for e in used if e.when] + [k.last_date for k in kids if k.last_date]
+        n_direct, n_derived, last = _tally(used, kids)
         results[node_id] = NodeResult(
             node_id, value, level.code if level else None, value >= policy.threshold, basis_of(kinds),
-            rule, used, [k.node_id for k in kids], n_direct, n_derived, max(dates) if dates else None)
+            rule, used, [k.node_id for k in kids], n_direct, n_derived, last)
     return results
+
+
+def _tally(used: list[Evidence], kids: list[NodeResult]) -> tuple[int, int, str | None]:
+    """Direct and derived evidence counts and the latest date, of a node's own evidence and its
+    children's (one pass each: this runs for every node of every student and course)."""
+    n_direct = n_derived = 0
+    last: str | None = None
+    for e in used:
+        if e.kind == DIRECT:
+            n_direct += 1
+        elif e.kind == DERIVED:
+            n_derived += 1
+        if e.when and (last is None or e.when > last):
+            last = e.when
+    for k in kids:
+        n_direct += k.n_direct
+        n_derived += k.n_derived
+        if k.last_date and (last is None or k.last_date > last):
+            last = k.last_date
+    return n_direct, n_derived, last
 
 
 def _direct_evidence(policy: Policy, scores: list[ScoreRow], unmapped: dict[str, int]) -> tuple[list[Evidence], int]:
