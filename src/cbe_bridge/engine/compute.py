@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from cbe_bridge.store.schema import compute_runs, course_marks, gpa, proficiency
 
 CHUNK = 500
 ENGINE_TABLES = (students, proficiency, course_marks, gpa)
+_COLUMN_ORDER = {t.name: itemgetter(*t.columns.keys()) for t in ENGINE_TABLES}  # a row dict -> its tuple
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def compute_chunk(store: Store, policy: Policy, chunk: Sequence[StudentRow], as_
                                       run_id).items():
             rows[table].extend(new)
     # Tuples in column order: cheaper to send between processes and to insert.
-    shaped = {t.name: [tuple(r[c] for c in t.columns.keys()) for r in rows[t.name]] for t in ENGINE_TABLES}
+    shaped = {t.name: list(map(_COLUMN_ORDER[t.name], rows[t.name])) for t in ENGINE_TABLES}
     return shaped, unmapped, unreadable
 
 
