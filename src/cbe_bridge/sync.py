@@ -190,6 +190,8 @@ def _sync_one(store: Store, source: Source, *, full: bool, dry_run: bool,
             _finish_run(store, outcome)
         raise
     finally:
+        for cleanup in run.after:  # committed or rolled back by now: nothing is in a transaction
+            cleanup(conn)
         conn.close()
     _collect(outcome, run, started)
     if not dry_run:

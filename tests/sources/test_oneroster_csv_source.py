@@ -122,6 +122,27 @@ def test_lists_are_stored_alike_by_both_readers(store, tmp_path):
     assert grades == "09,10,11" and user_ids == "{SIS:1},{state:22}"
 
 
+def test_files_read_ahead_leave_no_scratch_files_and_no_attached_databases(sqlite_store, tmp_path, monkeypatch,
+                                                                           reader_path):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(kw.get("prefix")) or real_mkdtemp(**kw))
+    for _ in range(2):  # the second sync reuses the pooled connection of the first
+        outcome = run(sqlite_store, make_bundle(tmp_path / "b"), full=True)
+        assert outcome.status == "ok" and outcome.counts["results"].received == 2
+    assert made == (["cbe-bridge-load-"] * 2 if reader_path == "sql-staging" else [])
+    assert list(scratch.iterdir()) == []
+    with sqlite_store.engine.connect() as conn:
+        names = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+    assert not [n for n in names if n.startswith("preload_")]
+    assert ids(sqlite_store, "results") == ["r1", "r2"]
+
+
 def test_a_first_load_keeps_the_tables_indexes(sqlite_store, tmp_path):
     run(sqlite_store, make_bundle(tmp_path / "b"))
     with sqlite_store.engine.connect() as conn:

@@ -78,6 +78,7 @@ class RunContext:
     counts: dict[str, Counts] = field(default_factory=dict)
     dry_run: bool = False  # one transaction, rolled back at the end: checkpoints commit nothing
     collections: dict[str, CollectionStats] = field(default_factory=dict)
+    after: list[Callable[[Connection], None]] = field(default_factory=list)  # run once the transaction ended
     _seen_ready: bool = field(default=False, repr=False)
 
     def counts_for(self, entity: str) -> Counts:

@@ -2,21 +2,25 @@
 
 Incremental by content: each file's fingerprint is its watermark, and a file whose content
 has not changed since the last sync is skipped (``--full`` reads it anyway). The manifest
-decides bulk, delta or absent per file; without a manifest, present files are bulk.
+decides bulk, delta or absent per file; without a manifest, present files are bulk. Large
+files take the SQL bulk path, read ahead on a second thread while the store works on the
+file before (:mod:`.preload`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from cbe_bridge.sources.base import RunContext
 from cbe_bridge.sources.oneroster_csv import sql_stage
-from cbe_bridge.sources.oneroster_csv.bundle import Bundle
-from cbe_bridge.sources.oneroster_csv.files import FILES
+from cbe_bridge.sources.oneroster_csv.bundle import Bundle, Manifest
+from cbe_bridge.sources.oneroster_csv.files import FILES, FileSpec
+from cbe_bridge.sources.oneroster_csv.preload import Preloader
 from cbe_bridge.sources.oneroster_csv.reader import FileResult, read_file
 from cbe_bridge.store.ingest import EntityLoad, Reject, record_rejects
 
@@ -35,52 +39,75 @@ class OneRosterCsvSource:
     def sync(self, run: RunContext) -> None:
         with Bundle(self.path) as bundle:
             manifest = bundle.manifest()
-            for spec in FILES:
-                mode = manifest.mode(spec.name, bundle.has(spec.name))
-                if mode == "absent":
-                    continue
-                counts = run.counts_for(spec.entity)
-                if not bundle.has(spec.name):
-                    record_rejects(run.conn, self.name, run.run_id, [Reject(
-                        spec.entity, spec.name,
-                        f"the manifest lists {spec.name} as {mode} but the bundle has no such file")])
-                    counts.rejected += 1
-                    continue
-                stream = f"file:{spec.name}"
-                fingerprint = f"{mode}:{bundle.fingerprint(spec.name)}"
-                if run.watermark(stream) == fingerprint:
-                    continue
-                result = FileResult()
-                load = EntityLoad(run.conn, self.name, spec.entity, run.run_id, spec.name,
-                                  bulk=(mode == "bulk"))
-                delta = mode == "delta"
-                size = bundle.size(spec.name)
-                started = time.perf_counter()
-                staged = False
-                if sql_stage.usable(load, spec, size):
-                    with bundle.open(spec.name) as raw:
-                        staged = sql_stage.stage_with_sql(load, raw, spec, delta=delta, version=manifest.version,
-                                                          encoding=self.encoding, result=result)
-                if not staged:
-                    with bundle.open(spec.name) as raw:
-                        load.stage_tuples(read_file(raw, spec, delta=delta, version=manifest.version,
-                                                    encoding=self.encoding, result=result))
-                if result.fatal is not None:
-                    # The file cannot be read at all: keep the store's records as they are.
-                    record_rejects(run.conn, self.name, run.run_id, [result.fatal])
-                    counts.rejected += 1
-                    continue
-                record_rejects(run.conn, self.name, run.run_id, result.rejects)
-                read_at = time.perf_counter()
-                counts.add(load.finish())
-                # Timings and counts only: never a record's content.
-                log.debug("%s: %d rows read in %.1fs (%s), checked and merged in %.1fs", spec.name,
-                          load.counts.received, read_at - started, "sql" if staged else "rows",
-                          time.perf_counter() - read_at)
-                counts.rejected += len(result.rejects) + result.sql_rejects
-                if not result.rejects and not result.sql_rejects and not load.counts.rejected:
-                    run.set_watermark(stream, fingerprint)
-                else:
-                    # Rejected rows stay pending; the next sync reads the file again so a
-                    # corrected record goes in without --full.
-                    run.set_watermark(stream, "retry:" + fingerprint)
+            todo = list(self._files_to_load(run, bundle, manifest))
+            dialect = run.conn.dialect.name
+            big = [spec for spec, _, _ in todo if sql_stage.usable(dialect, spec, bundle.size(spec.name))]
+            ahead = Preloader(self.path, big, version=manifest.version, encoding=self.encoding) if big else None
+            if ahead is not None:
+                run.after.append(ahead.release)
+            try:
+                for spec, mode, fingerprint in todo:
+                    self._load_file(run, bundle, manifest, spec, mode, fingerprint, ahead)
+            finally:
+                if ahead is not None:
+                    ahead.stop()  # no file is read ahead once the sync is over
+
+    def _files_to_load(self, run: RunContext, bundle: Bundle, manifest: Manifest) -> Iterator[tuple]:
+        """(spec, mode, fingerprint) of the files to load, in load order; rejects missing files."""
+        for spec in FILES:
+            mode = manifest.mode(spec.name, bundle.has(spec.name))
+            if mode == "absent":
+                continue
+            if not bundle.has(spec.name):
+                record_rejects(run.conn, self.name, run.run_id, [Reject(
+                    spec.entity, spec.name,
+                    f"the manifest lists {spec.name} as {mode} but the bundle has no such file")])
+                run.counts_for(spec.entity).rejected += 1
+                continue
+            fingerprint = f"{mode}:{bundle.fingerprint(spec.name)}"
+            if run.watermark(f"file:{spec.name}") != fingerprint:
+                yield spec, mode, fingerprint
+
+    def _load_file(self, run: RunContext, bundle: Bundle, manifest: Manifest, spec: FileSpec, mode: str,
+                   fingerprint: str, ahead: Preloader | None) -> None:
+        counts = run.counts_for(spec.entity)
+        result = FileResult()
+        load = EntityLoad(run.conn, self.name, spec.entity, run.run_id, spec.name, bulk=(mode == "bulk"))
+        delta = mode == "delta"
+        started = time.perf_counter()
+        staged = False
+        taken = ahead.take(run.conn, spec) if ahead is not None and spec.name in ahead else None
+        if taken is not None:
+            raw, found = taken
+            if raw is not None:  # read on the second thread
+                result, staged = found, True
+                if raw.header:
+                    sql_stage.stage_raw(load, raw, spec, delta=delta, result=result)
+        elif sql_stage.usable(run.conn.dialect.name, spec, bundle.size(spec.name)):
+            with bundle.open(spec.name) as raw_file:
+                staged = sql_stage.stage_with_sql(load, raw_file, spec, delta=delta, version=manifest.version,
+                                                  encoding=self.encoding, result=result)
+        if not staged:
+            with bundle.open(spec.name) as raw_file:
+                load.stage_tuples(read_file(raw_file, spec, delta=delta, version=manifest.version,
+                                            encoding=self.encoding, result=result))
+        if result.fatal is not None:
+            # The file cannot be read at all: keep the store's records as they are.
+            record_rejects(run.conn, self.name, run.run_id, [result.fatal])
+            counts.rejected += 1
+            return
+        record_rejects(run.conn, self.name, run.run_id, result.rejects)
+        read_at = time.perf_counter()
+        counts.add(load.finish())
+        # Timings and counts only: never a record's content.
+        log.debug("%s: %d rows read in %.1fs (%s), checked and merged in %.1fs", spec.name,
+                  load.counts.received, read_at - started, "sql" if staged else "rows",
+                  time.perf_counter() - read_at)
+        counts.rejected += len(result.rejects) + result.sql_rejects
+        stream = f"file:{spec.name}"
+        if not result.rejects and not result.sql_rejects and not load.counts.rejected:
+            run.set_watermark(stream, fingerprint)
+        else:
+            # Rejected rows stay pending; the next sync reads the file again so a
+            # corrected record goes in without --full.
+            run.set_watermark(stream, "retry:" + fingerprint)

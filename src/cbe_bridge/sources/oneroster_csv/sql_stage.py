@@ -11,7 +11,9 @@ row-by-row reader, which names the bad rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO
 
 from cbe_bridge.sources.oneroster_csv.files import PERSONAL, FileSpec
@@ -30,9 +32,9 @@ SQL_STAGING_FROM = 8 * 1024 * 1024  # bytes; smaller files take the row-by-row r
 _SEP = "char(31)"  # separates field from reason in the one-pass check
 
 
-def usable(load: EntityLoad, spec: FileSpec, size: int) -> bool:
+def usable(dialect: str, spec: FileSpec, size: int) -> bool:
     # Courses derive their SCED code in Python, and are small anyway.
-    return load.conn.dialect.name == "sqlite" and size >= SQL_STAGING_FROM and spec.entity != "courses"
+    return dialect == "sqlite" and size >= SQL_STAGING_FROM and spec.entity != "courses"
 
 
 def _regexp(pattern: str, value: str | None) -> bool:
@@ -83,32 +85,68 @@ def _convert(kind: str, i: int) -> str:
     }.get(kind, cell)
 
 
-def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
-                   encoding: str, result: FileResult) -> bool:
-    """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
-    driver = load.conn.connection.driver_connection
-    driver.create_function("regexp", 2, _regexp, deterministic=True)
-    driver.create_function("cbe_list", 1, _list, deterministic=True)
+@dataclass
+class RawTable:
+    """A file's cells loaded as text: where the table is, its header, how many rows it holds."""
+
+    table: str  # qualified name: ``temp.raw_<entity>``, or ``<alias>.raw`` in a scratch database
+    header: list[str]
+    received: int
+    drop: Callable[[], None]  # removes the table (and its scratch database) when the load is done
+
+
+def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileSpec, *, version: str | None,
+             encoding: str, result: FileResult, temporary: bool = True) -> tuple[list[str], int] | None:
+    """Load ``raw``'s rows as text into ``table`` (created here); ``(header, rows)``, or None when
+    the file is not valid text in its encoding (the caller falls back to the row reader). A file
+    whose header is unusable gives ``([], 0)`` with ``result.fatal`` set."""
     try:
         opened = open_csv(raw, spec, version=version, encoding=encoding, errors="strict", result=result)
     except UnicodeDecodeError:
-        return False
+        return None
     if opened is None:
-        return True
+        return [], 0
     reader, header = opened
     width = len(header)
-    table = f"raw_{spec.entity}"
     cursor = driver.cursor()
-    cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cells = ", ".join(f"c{i} TEXT" for i in range(width))
-    cursor.execute(f"CREATE TEMPORARY TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
+    kind = "TEMPORARY TABLE" if temporary else "TABLE"
+    cursor.execute(f"CREATE {kind} {table.split('.')[-1] if temporary else table} "
+                   f"(_line INTEGER PRIMARY KEY, {cells})")
     try:
         received = cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})",
                                       _rows(reader, width, spec, result)).rowcount
     except UnicodeDecodeError:
-        cursor.execute(f"DROP TABLE temp.{table}")
+        cursor.execute(f"DROP TABLE {table}")
         result.rejects.clear()
+        return None
+    finally:
+        cursor.close()
+    return header, received
+
+
+def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
+                   encoding: str, result: FileResult) -> bool:
+    """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
+    driver = load.conn.connection.driver_connection
+    table = f"temp.raw_{spec.entity}"
+    loaded = load_raw(driver, table, raw, spec, version=version, encoding=encoding, result=result)
+    if loaded is None:
         return False
+    header, received = loaded
+    if header:
+        stage_raw(load, RawTable(table, header, received, lambda: driver.execute(f"DROP TABLE IF EXISTS {table}")),
+                  spec, delta=delta, result=result)
+    return True
+
+
+def stage_raw(load: EntityLoad, raw: RawTable, spec: FileSpec, *, delta: bool, result: FileResult) -> None:
+    """Check a loaded raw table with the reader's rules and stage its good rows into ``load``."""
+    driver = load.conn.connection.driver_connection
+    driver.create_function("regexp", 2, _regexp, deterministic=True)
+    driver.create_function("cbe_list", 1, _list, deterministic=True)
+    header, table, bad = raw.header, raw.table, f"temp.bad_{spec.entity}"
     index = {h: i for i, h in enumerate(header)}
     feeding = column_plan(spec, header)
     sid = _cell(index["sourcedId"])
@@ -126,32 +164,32 @@ def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: b
         whens.append(f"WHEN {deleting} THEN NULL")  # deletions need only their id
         whens += checks
     # One pass finds the bad rows (few); the good ones are then moved without re-checking.
-    cursor.execute(f"DROP TABLE IF EXISTS temp.bad_{table}")
-    cursor.execute(f"CREATE TEMPORARY TABLE bad_{table} (_line INTEGER PRIMARY KEY, _reason TEXT)")
-    cursor.execute(f"INSERT INTO bad_{table} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} END "
+    cursor = driver.cursor()
+    cursor.execute(f"DROP TABLE IF EXISTS {bad}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {bad.split('.')[-1]} (_line INTEGER PRIMARY KEY, _reason TEXT)")
+    cursor.execute(f"INSERT INTO {bad} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} END "
                    f"AS _reason FROM {table}) WHERE _reason IS NOT NULL")
-    result.sql_rejects = _record_rejects(load, table, header, sid)
+    result.sql_rejects = _record_rejects(load, table, bad, header, sid)
     columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL"
                for c in load.data_cols]
     modified = f"NULLIF({_cell(index['dateLastModified'])}, '')" if "dateLastModified" in index else "NULL"
     names = ["source_id", *load.data_cols, "modified_at", "_delete"]
     converted = ", ".join(f"{expr} AS {name}" for expr, name in zip([sid, *columns, modified, deleting], names))
-    good = f"SELECT _line, 0 AS _retry, {converted} FROM {table} WHERE _line NOT IN (SELECT _line FROM bad_{table})"
-    load.counts.received += received
+    good = f"SELECT _line, 0 AS _retry, {converted} FROM {table} WHERE _line NOT IN (SELECT _line FROM {bad})"
+    load.counts.received += raw.received
+
+    def drop() -> None:
+        driver.execute(f"DROP TABLE IF EXISTS {bad}")
+        raw.drop()
+
     if load.first_load():
         # The load reads the raw table in place (a view); it is dropped when the load is done.
         load.stage_view(good)
-        load.on_finish(lambda: _drop(driver, table))
+        load.on_finish(drop)
     else:
         cursor.execute(f"INSERT INTO {load.stage_name} {good}")
-        _drop(driver, table)
+        drop()
     cursor.close()
-    return True
-
-
-def _drop(driver, table: str) -> None:  # noqa: ANN001 - DBAPI connection
-    driver.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    driver.execute(f"DROP TABLE IF EXISTS temp.bad_{table}")
 
 
 def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult) -> Iterator[list]:
@@ -167,11 +205,11 @@ def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileR
             yield [reader.line_num, *row, *[""] * (width - len(row))]  # type: ignore[attr-defined]
 
 
-def _record_rejects(load: EntityLoad, table: str, header: list[str], sid: str) -> int:
+def _record_rejects(load: EntityLoad, table: str, bad: str, header: list[str], sid: str) -> int:
     raw = "json_object(" + ", ".join(f"{_q(h)}, c{i}" for i, h in enumerate(header)) + ")"
     sep = "instr(_reason, char(31))"
     return load.conn.exec_driver_sql(
         f"INSERT INTO rejects (run_id, source, entity, location, record_id, field, reason, raw, status) "
         f"SELECT ?, ?, ?, ? || ' line ' || _line, NULLIF({sid}, ''), substr(_reason, 1, {sep} - 1), "
-        f"substr(_reason, {sep} + 1), {raw}, 'pending' FROM {table} JOIN bad_{table} USING (_line)",
+        f"substr(_reason, {sep} + 1), {raw}, 'pending' FROM {table} JOIN {bad} USING (_line)",
         (load.run_id, load.source, load.entity, load.file_label)).rowcount
