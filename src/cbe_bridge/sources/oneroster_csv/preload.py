@@ -37,7 +37,7 @@ CACHE_KIB = 131072  # page cache of a scratch database while it is written or re
 
 @dataclass
 class Preloaded:
-    """A file loaded on the second thread: its scratch database, header and reader results."""
+    """A file loaded in the second process: its scratch database, header and reader results."""
 
     path: Path
     header: list[str] | None  # None: not valid text in its encoding (use the row reader)
