@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cbe_bridge.cli import main
-from cbe_bridge.store import open_store
-from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
 
 from .conftest import PERSONAL, canvas_account, sis_bundle
 
@@ -168,19 +165,3 @@ def test_configuration_errors_name_the_field_and_exit_2(setup, block, where):
     result = run(config, "status")
     assert result.exit_code == 2, result.output
     assert f"{config}: {where}" in result.output and "Traceback" not in result.output
-
-
-def test_a_version_2_store_gains_the_identity_tables(tmp_path):
-    path = tmp_path / "old.db"
-    store = open_store(path)
-    with store.engine.begin() as conn:  # as a store made before identity links existed
-        conn.execute(sa.text("DROP TABLE identity_links"))
-        conn.execute(sa.text("DROP TABLE identity_candidates"))
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=2, applied_at="2025-01-01T00:00:00Z"))
-    store.dispose()
-    store = open_store(path)
-    with store.engine.connect() as conn:
-        assert sa.inspect(conn).has_table("identity_links") and sa.inspect(conn).has_table("identity_candidates")
-        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
-    store.dispose()

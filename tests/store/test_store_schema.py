@@ -26,6 +26,28 @@ def test_reopening_keeps_data_and_version(tmp_path):
     again.dispose()
 
 
+# The tables each schema version added (see SCHEMA_VERSION in store/schema.py).
+ADDED_IN = {2: ["writeback_ledger"], 3: ["identity_links", "identity_candidates"]}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_store_gains_the_tables_of_later_versions(tmp_path, version):
+    later = [t for v, tables in ADDED_IN.items() if v > version for t in tables]
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    with store.engine.begin() as conn:  # as a store made at that version
+        for table in later:
+            conn.execute(sa.text(f"DROP TABLE {table}"))
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=version, applied_at="2025-01-01T00:00:00Z"))
+    store.dispose()
+    store = open_store(path)
+    with store.engine.connect() as conn:
+        assert all(sa.inspect(conn).has_table(t) for t in later)
+        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
+    store.dispose()
+
+
 def test_a_newer_store_is_refused(tmp_path):
     s = open_store(tmp_path / "s.db")
     with s.engine.begin() as conn:

@@ -1,16 +1,13 @@
-"""``cbe-bridge writeback``: counts, exit codes, per-record reports without personal data; the ledger's migration."""
+"""``cbe-bridge writeback``: counts, exit codes, per-record reports without personal data."""
 
 from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from click.testing import CliRunner
 from fakes.server import Reply
 
 from cbe_bridge.cli import main
-from cbe_bridge.store import open_store
-from cbe_bridge.store.schema import SCHEMA_VERSION, schema_version
 
 from .conftest import STUDENTS
 
@@ -61,20 +58,6 @@ def test_target_selection_errors_are_usage_errors(setup):
     assert cli(setup, "edfi", "--from", "nope", "--dry-run").exit_code == 2
     assert cli(setup, "oneroster", "--dry-run", "--class-of", "2027").exit_code == 0
 
-
-def test_a_version_1_store_gains_the_ledger(tmp_path):
-    path = tmp_path / "old.db"
-    store = open_store(path)
-    with store.engine.begin() as conn:  # as a store made before write-back existed
-        conn.execute(sa.text("DROP TABLE writeback_ledger"))
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=1, applied_at="2025-01-01T00:00:00Z"))
-    store.dispose()
-    store = open_store(path)
-    with store.engine.connect() as conn:
-        assert sa.inspect(conn).has_table("writeback_ledger")
-        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
-    store.dispose()
 
 
 def test_data_standard_flag_writes_ds4_grades_to_a_ds4_target(ods4, server):
