@@ -344,19 +344,29 @@ class EntityLoad:
 
     def _reject_first_load_duplicates(self, ids: list[str]) -> None:
         """The later rows of ids that conflicted on insert, rejected as the copying path does."""
-        firsts = f"firsts_{self.entity}"
-        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{firsts}")
-        self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {firsts} (source_id TEXT PRIMARY KEY, line INTEGER)")
         cursor = self._driver.cursor()
-        cursor.executemany(f"INSERT INTO {firsts} VALUES (?, NULL)", [(i,) for i in ids])
-        found = cursor.execute(  # one pass over the stage for all of them
-            f"SELECT MIN(s._line), s.source_id FROM {self.stage_name} s WHERE s._delete = 0 AND s.source_id IN "
-            f"(SELECT source_id FROM {firsts}) GROUP BY s.source_id").fetchall()
-        cursor.executemany(f"UPDATE {firsts} SET line = ? WHERE source_id = ?", found)
-        first = f"(SELECT f.line FROM {firsts} f WHERE f.source_id = s.source_id)"
-        self._reject_staged(f"s._delete = 0 AND s._line > {first}",
-                            f"'duplicate id: first given at line ' || {first}", "sourcedId", {})
-        self.conn.exec_driver_sql(f"DROP TABLE temp.{firsts}")
+        conflicted, dups = f"conflicted_{self.entity}", f"dups_{self.entity}"
+        for table, columns in ((conflicted, "source_id TEXT PRIMARY KEY"),
+                               (dups, "line INTEGER PRIMARY KEY, first INTEGER")):
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+        cursor.executemany(f"INSERT INTO {conflicted} VALUES (?)", [(i,) for i in ids])
+        first: dict[str, int] = {}
+        later: list[tuple[int, int]] = []  # (line, the line its id was first given at)
+        for line, source_id in cursor.execute(  # one pass over the stage for all of them
+                f"SELECT _line, source_id FROM {self.stage_name} WHERE _delete = 0 AND source_id IN "
+                f"(SELECT source_id FROM {conflicted}) ORDER BY _line").fetchall():
+            if source_id in first:
+                later.append((line, first[source_id]))
+            else:
+                first[source_id] = line
+        cursor.executemany(f"INSERT INTO {dups} VALUES (?, ?)", later)
+        # The rows to reject are found by line (the raw table's key), not by another full pass.
+        self._reject_staged(f"s._line IN (SELECT line FROM {dups})",
+                            f"'duplicate id: first given at line ' || (SELECT d.first FROM {dups} d "
+                            "WHERE d.line = s._line)", "sourcedId", {})
+        cursor.execute(f"DROP TABLE temp.{conflicted}")
+        cursor.execute(f"DROP TABLE temp.{dups}")
 
     def _count(self, table: str) -> int:
         return self.conn.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE source = :src"),

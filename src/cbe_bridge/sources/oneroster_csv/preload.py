@@ -56,8 +56,7 @@ def _load(bundle_path: Path, spec: FileSpec, path: Path, version: str | None, en
         driver.execute(f"PRAGMA cache_size={-CACHE_KIB}")
         driver.execute("BEGIN")
         with Bundle(bundle_path) as bundle, bundle.open(spec.name) as raw:  # its own handle
-            loaded = load_raw(driver, "raw", raw, spec, version=version, encoding=encoding, result=result,
-                              temporary=False)
+            loaded = load_raw(driver, "raw", raw, spec, version=version, encoding=encoding, result=result)
         driver.execute("COMMIT")
     finally:
         driver.close()

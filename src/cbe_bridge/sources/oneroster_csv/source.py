@@ -3,7 +3,7 @@
 Incremental by content: each file's fingerprint is its watermark, and a file whose content
 has not changed since the last sync is skipped (``--full`` reads it anyway). The manifest
 decides bulk, delta or absent per file; without a manifest, present files are bulk. Large
-files take the SQL bulk path, read ahead on a second thread while the store works on the
+files take the SQL bulk path, read ahead by a second process while the store works on the
 file before (:mod:`.preload`).
 """
 
@@ -79,7 +79,7 @@ class OneRosterCsvSource:
         taken = ahead.take(run.conn, spec) if ahead is not None and spec.name in ahead else None
         if taken is not None:
             raw, found = taken
-            if raw is not None:  # read on the second thread
+            if raw is not None:  # read ahead by the second process
                 result, staged = found, True
                 if raw.header:
                     sql_stage.stage_raw(load, raw, spec, delta=delta, result=result)

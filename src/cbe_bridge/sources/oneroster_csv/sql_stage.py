@@ -96,10 +96,11 @@ class RawTable:
 
 
 def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileSpec, *, version: str | None,
-             encoding: str, result: FileResult, temporary: bool = True) -> tuple[list[str], int] | None:
-    """Load ``raw``'s rows as text into ``table`` (created here); ``(header, rows)``, or None when
-    the file is not valid text in its encoding (the caller falls back to the row reader). A file
-    whose header is unusable gives ``([], 0)`` with ``result.fatal`` set."""
+             encoding: str, result: FileResult) -> tuple[list[str], int] | None:
+    """Load ``raw``'s rows as text into ``table`` (created here, temporary when named ``temp.``);
+    ``(header, rows)``, or None when the file is not valid text in its encoding (the caller falls
+    back to the row reader). A file whose header is unusable gives ``([], 0)`` with ``result.fatal``
+    set."""
     try:
         opened = open_csv(raw, spec, version=version, encoding=encoding, errors="strict", result=result)
     except UnicodeDecodeError:
@@ -111,9 +112,7 @@ def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileS
     cursor = driver.cursor()
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cells = ", ".join(f"c{i} TEXT" for i in range(width))
-    kind = "TEMPORARY TABLE" if temporary else "TABLE"
-    cursor.execute(f"CREATE {kind} {table.split('.')[-1] if temporary else table} "
-                   f"(_line INTEGER PRIMARY KEY, {cells})")
+    cursor.execute(f"CREATE TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
     try:
         received = cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})",
                                       _rows(reader, width, spec, result)).rowcount
@@ -166,7 +165,7 @@ def stage_raw(load: EntityLoad, raw: RawTable, spec: FileSpec, *, delta: bool, r
     # One pass finds the bad rows (few); the good ones are then moved without re-checking.
     cursor = driver.cursor()
     cursor.execute(f"DROP TABLE IF EXISTS {bad}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {bad.split('.')[-1]} (_line INTEGER PRIMARY KEY, _reason TEXT)")
+    cursor.execute(f"CREATE TABLE {bad} (_line INTEGER PRIMARY KEY, _reason TEXT)")
     cursor.execute(f"INSERT INTO {bad} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} END "
                    f"AS _reason FROM {table}) WHERE _reason IS NOT NULL")
     result.sql_rejects = _record_rejects(load, table, bad, header, sid)
