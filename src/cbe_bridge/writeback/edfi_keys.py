@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cbe_bridge.sources.edfi.resources import read_grade_id
 from cbe_bridge.sources.http.streams import descriptor as code_value
 from cbe_bridge.translate.student_records import CourseMark, StudentRecord
 from cbe_bridge.writeback.gather import Gathered
@@ -30,9 +31,6 @@ _TERMS = (("fall", "Fall Semester"), ("autumn", "Fall Semester"), ("spring", "Sp
 # A final grade's grading period, by term (Ed-Fi default GradingPeriodDescriptor values).
 _PERIODS = {"Fall Semester": "First Semester", "Spring Semester": "Second Semester",
             "Summer Semester": "Summer Semester", "Year Round": "End of Year"}
-# Ed-Fi source grade ids by the data standard whose identity they carry
-# (:func:`cbe_bridge.sources.edfi.resources.grade_id`).
-_GRADE_IDS = (("grade4:", 4), ("grade:", 5))
 # A DS 4 grading period's place in the year, from its descriptor's first word ("Second Semester": 2),
 # numbered as the Ed-Fi sample data does (First Six Weeks 1, Second Six Weeks 2); else 1.
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
@@ -64,15 +62,14 @@ class EdFiKeys:
 
     def _learn(self, grade_id: str) -> None:
         """Note a synced grade's data standard and, in DS 4, its grading period's sequence."""
-        standard = next((n for prefix, n in _GRADE_IDS if grade_id.startswith(prefix)), None)
-        if standard is None:
+        read = read_grade_id(grade_id)
+        if read is None:
             return  # not synced from Ed-Fi
+        standard, keys = read
         self.standards.add(standard)
-        # <schoolId>|<section, student, begin date ...>|<period descriptor>|<sequence>|<period year>|<grade type>
-        parts = grade_id.split(":", 1)[1].split("|")
-        if standard == 4 and len(parts) >= 11 and (sequence := _int(parts[-3])) is not None:
-            period = code_value(parts[-4]) or ""
-            self.sequences[(_int(parts[0]), _int(parts[-2]), period)] = sequence
+        if standard == 4 and keys and (sequence := _int(keys["gradingPeriodSequence"])) is not None:
+            period = code_value(keys["gradingPeriodDescriptor"]) or ""
+            self.sequences[(_int(keys["schoolId"]), _int(keys["gradingPeriodSchoolYear"]), period)] = sequence
 
     @property
     def synced_standard(self) -> int | None:

@@ -14,6 +14,7 @@ from cbe_bridge.sources.edfi.resources import (
     flat_sgbe,
     grade_id,
     period_item_id,
+    read_grade_id,
     student_entry_id,
 )
 from cbe_bridge.store.schema import CANONICAL
@@ -198,3 +199,16 @@ def test_a_full_pull_after_an_upgrade_to_ds5_replaces_the_ds4_entries_and_grades
     assert len(grades) == 4 and all(g.startswith("grade:") for g in grades)
     assert sorted(rows(sqlite_store, "results", "grade")) == grades
     assert all(o.startswith("grade:") for o in ids(sqlite_store, "result_objectives"))
+
+
+def test_a_grade_id_reads_back_its_data_standard_and_grading_period():
+    ds4, ds5 = fake_edfi.district(students=1, data_standard=4), fake_edfi.district(students=1)
+    for grades, standard, period in ((ds4["grades"], 4, "gradingPeriodSequence"),
+                                     (ds5["grades"], 5, "gradingPeriodName")):
+        keys = flat_grade(grades[0])
+        assert read_grade_id(grade_id(keys)) == (standard, {
+            "schoolId": str(keys["schoolId"]), "gradingPeriodDescriptor": keys["gradingPeriodDescriptor"],
+            period: str(keys[period]), "gradingPeriodSchoolYear": str(keys["gradingPeriodSchoolYear"]),
+            "gradeTypeDescriptor": keys["gradeTypeDescriptor"]})
+    assert read_grade_id("course_grades/abc") is None and read_grade_id("gradebook:1") is None
+    assert read_grade_id("grade4:cut|short") == (4, {})

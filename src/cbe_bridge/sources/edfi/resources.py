@@ -73,6 +73,24 @@ def grade_id(k: dict) -> str:
               *_period_parts(k))
 
 
+def read_grade_id(value: str) -> tuple[int, dict[str, str]] | None:
+    """What an id made by :func:`grade_id` says: its data standard (4, or 5 for DS 5+) and the
+    grading period part of its identity (``schoolId``, ``gradingPeriodDescriptor``, the sequence
+    (DS 4) or name, ``gradingPeriodSchoolYear``, ``gradeTypeDescriptor``; empty when the id is
+    cut short); None for any other id. The parts are read from the ends, so a ``|`` inside a
+    section or session value does not move them."""
+    prefix, sep, rest = value.partition(":")
+    standard = {"grade4": 4, "grade": 5}.get(prefix) if sep else None
+    if standard is None:
+        return None
+    parts = rest.split("|")
+    if len(parts) < 11:
+        return standard, {}
+    period = "gradingPeriodSequence" if standard == 4 else "gradingPeriodName"
+    return standard, {"schoolId": parts[0], "gradingPeriodDescriptor": parts[-4], period: parts[-3],
+                      "gradingPeriodSchoolYear": parts[-2], "gradeTypeDescriptor": parts[-1]}
+
+
 def period_item_id(section: str, k: dict) -> str:
     """The synthetic line item of a grade's section, grading period and grade type (flat keys)."""
     return _j("gp4" if _ds4_grade(k) else "gp", section, *_period_parts(k))
