@@ -13,12 +13,17 @@ from cbe_bridge.store.schema import CANONICAL, rejects
 from cbe_bridge.sync import sync_sources
 
 
-@pytest.fixture(autouse=True, params=["row-reader", "sql-staging"])
+@pytest.fixture(autouse=True, params=["row-reader", "sql-staging", "sql-staging-in-parts"])
 def reader_path(request, monkeypatch):
-    """Every test runs through both readers: row by row, and the SQL bulk path (SQLite)."""
-    from cbe_bridge.sources.oneroster_csv import sql_stage
+    """Every test runs through both readers: row by row, and the SQL bulk path (SQLite), the
+    latter also with the larger files (users, classes, line items, results: few enough to be
+    attached in two parts each) read in parts side by side."""
+    from cbe_bridge.sources.oneroster_csv import preload, sql_stage
 
-    monkeypatch.setattr(sql_stage, "SQL_STAGING_FROM", 10**12 if request.param == "row-reader" else 0)
+    in_parts = request.param == "sql-staging-in-parts"
+    monkeypatch.setattr(sql_stage, "SQL_STAGING_FROM",
+                        {"row-reader": 10**12, "sql-staging": 0, "sql-staging-in-parts": 200}[request.param])
+    monkeypatch.setattr(preload, "SPLIT_FROM", 0 if in_parts else 10**12)
     return request.param
 
 
@@ -110,6 +115,18 @@ def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store,
     assert outcome.counts["results"].rejected == 3 and outcome.counts["results"].inserted == 4
 
 
+def test_a_malformed_csv_row_is_rejected_and_the_rows_after_it_go_in(store, tmp_path):
+    bundle = make_bundle(tmp_path / "b")
+    with open(bundle / "results.csv", "a", encoding="utf-8") as handle:
+        handle.write('r9,,,li1,u1,"fully graded"x,91,2025-01-17,,A-,k1\n'
+                     "r10,,,li1,u2,fully graded,75,2025-01-17,,C,k1\n")
+    outcome = run(store, bundle)
+    assert outcome.status == "partial"
+    assert ids(store, "results") == ["r1", "r10", "r2"]
+    (found,) = pending(store)
+    assert found["location"] == "results.csv line 4" and found["reason"].startswith("malformed CSV:")
+
+
 def test_lists_are_stored_alike_by_both_readers(store, tmp_path):
     users = [list(r) for r in ROWS["users.csv"]]
     header = HEADERS["users.csv"]
@@ -135,7 +152,7 @@ def test_files_read_ahead_leave_no_scratch_files_and_no_attached_databases(sqlit
     for _ in range(2):  # the second sync reuses the pooled connection of the first
         outcome = run(sqlite_store, make_bundle(tmp_path / "b"), full=True)
         assert outcome.status == "ok" and outcome.counts["results"].received == 2
-    assert made == (["cbe-bridge-load-"] * 2 if reader_path == "sql-staging" else [])
+    assert made == (["cbe-bridge-load-"] * 2 if reader_path != "row-reader" else [])
     assert list(scratch.iterdir()) == []
     with sqlite_store.engine.connect() as conn:
         names = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]

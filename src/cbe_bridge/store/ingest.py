@@ -15,8 +15,9 @@ or rolls back (``--dry-run``) after reading the counts.
 
 A *first load* (a bulk batch for an entity that holds no rows of the source yet: a district's
 initial migration, or ``--full`` into a new store) skips the copy: the stage is a view over
-rows the reader already holds in a temporary table (:meth:`EntityLoad.stage_view`), checked
-in place, and inserted straight into the target in line order. Duplicates then surface as
+rows the reader already holds in a table (:meth:`EntityLoad.stage_view`), checked in place,
+and inserted straight into the target (in key order when the reader sorted the rows: an
+append to the primary key index instead of a random insert per row). Duplicates surface as
 conflicts on (source, source_id) during that insert, and only those few ids are looked at
 again. Into an empty table, the secondary indexes are built once after the insert instead of
 row by row. The rules, messages and counts are the same as on the copying path.
@@ -96,7 +97,8 @@ class EntityLoad:
     file_label: str  # how messages name the input, e.g. "results.csv"
     bulk: bool = True
     counts: Counts = field(default_factory=Counts)
-    _view: bool = field(default=False, init=False)  # the stage is a view (first load)
+    _parts: list[str] = field(default_factory=list, init=False)  # a first load's stage view reads these
+    _order: str = field(default="_line", init=False)  # the order a first load inserts each part in
     _cleanup: list[Callable[[], None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -157,18 +159,24 @@ class EntityLoad:
         return self.bulk and self.conn.execute(sa.text(
             f"SELECT 1 FROM {self.table.name} WHERE source = :src LIMIT 1"), {"src": self.source}).first() is None
 
-    def stage_view(self, select_sql: str) -> None:
-        """Stage a first load as a view: ``select_sql`` gives the stage table's columns
-        (``_line, _retry, source_id, *data, modified_at, _delete``) and must not repeat a ``_line``."""
+    def stage_view(self, parts: Sequence[str], order: str = "_line") -> None:
+        """Stage a first load as a view over ``parts``: SELECTs giving the stage table's columns
+        (``_line, _retry, source_id, *data, modified_at, _delete``), no ``_line`` repeated.
+
+        The parts are inserted one after the other (every line of a part comes before the next
+        part's), each by ``order``, one of its columns: line order, or any order that puts the
+        earlier line of two rows sharing an id first (so the first given wins). Key order makes
+        the insert an append to the primary key index (measured: three times faster than line
+        order); merging parts into one key order as they are read was slower than this."""
         if not self.first_load():
             raise ValueError("a staging view is only for a first bulk load")
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{self.stage_name}")
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{self._dropped}")
         self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {self._dropped} (_line INTEGER PRIMARY KEY)")
         self.conn.exec_driver_sql(
-            f"CREATE TEMPORARY VIEW {self.stage_name} AS SELECT * FROM ({select_sql}) "
+            f"CREATE TEMPORARY VIEW {self.stage_name} AS SELECT * FROM ({' UNION ALL '.join(parts)}) "
             f"WHERE _line NOT IN (SELECT _line FROM {self._dropped})")
-        self._view = True
+        self._parts, self._order = list(parts), order
 
     def on_finish(self, cleanup: Callable[[], None]) -> None:
         """Run ``cleanup`` when the load is finished (drop what a staging view reads)."""
@@ -225,7 +233,7 @@ class EntityLoad:
             )
         if records:
             self.conn.execute(rejects.insert(), records)
-        if self._view:  # the lines are in hand: no second pass over the stage
+        if self._parts:  # the lines are in hand: no second pass over the stage
             self._driver.cursor().executemany(f"INSERT OR IGNORE INTO {self._dropped} VALUES (?)",
                                               [(row[0],) for row in found])
         else:
@@ -271,7 +279,7 @@ class EntityLoad:
     # -- merge -----------------------------------------------------------------------------
     def finish(self) -> Counts:
         """Check, delete, upsert; return the counts. The caller owns the transaction."""
-        if self._view:
+        if self._parts:
             return self._finish_first()
         if self.bulk:
             self._supersede_rejects()
@@ -323,13 +331,14 @@ class EntityLoad:
 
         self._driver.create_function("cbe_conflict", 1, note_conflict)
         cols = ", ".join(["source_id", *self.data_cols, "modified_at"])
-        # In line order, so the first of two rows sharing an id is the one that goes in; the
+        # The first of two rows sharing an id comes first and goes in (see stage_view); the
         # conflict clause only notes the later ones (its WHERE is false: nothing is updated).
-        inserted = self.conn.exec_driver_sql(
-            f"INSERT INTO {t.name} (source, {cols}, run_id) SELECT ?, {cols}, ? FROM {self.stage_name} "
-            f"WHERE _delete = 0 ORDER BY _line ON CONFLICT (source, source_id) DO UPDATE SET "
-            f"run_id = excluded.run_id WHERE cbe_conflict(excluded.source_id)",
-            (self.source, self.run_id)).rowcount
+        inserted = sum(max(self.conn.exec_driver_sql(
+            f"INSERT INTO {t.name} (source, {cols}, run_id) SELECT ?, {cols}, ? FROM ({part}) "
+            f"WHERE _delete = 0 AND _line NOT IN (SELECT _line FROM {self._dropped}) ORDER BY {self._order} "
+            f"ON CONFLICT (source, source_id) DO UPDATE SET run_id = excluded.run_id "
+            f"WHERE cbe_conflict(excluded.source_id)", (self.source, self.run_id)).rowcount, 0)
+            for part in self._parts)
         if conflicts:
             self._reject_first_load_duplicates(sorted(set(conflicts)))
         for index in deferred:

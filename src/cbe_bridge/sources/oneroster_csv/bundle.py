@@ -116,6 +116,10 @@ class Bundle:
             return self._zip.getinfo(member).file_size
         return (self.path / member).stat().st_size
 
+    def file_path(self, name: str) -> Path | None:
+        """Where a member lies on disk: a folder's file; None in a zip (read only by :meth:`open`)."""
+        return None if self._zip is not None else self.path / self._members[name.lower()]
+
     @contextmanager
     def open(self, name: str) -> Iterator[IO[bytes]]:
         member = self._members[name.lower()]

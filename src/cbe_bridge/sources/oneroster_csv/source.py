@@ -3,13 +3,14 @@
 Incremental by content: each file's fingerprint is its watermark, and a file whose content
 has not changed since the last sync is skipped (``--full`` reads it anyway). The manifest
 decides bulk, delta or absent per file; without a manifest, present files are bulk. Large
-files take the SQL bulk path, read ahead by a second process while the store works on the
-file before (:mod:`.preload`).
+files take the SQL bulk path, read and checked ahead by a second process while the store
+works on the file before (:mod:`.preload`).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from cbe_bridge.sources.base import RunContext
 from cbe_bridge.sources.oneroster_csv import sql_stage
 from cbe_bridge.sources.oneroster_csv.bundle import Bundle, Manifest
 from cbe_bridge.sources.oneroster_csv.files import FILES, FileSpec
-from cbe_bridge.sources.oneroster_csv.preload import Preloader
+from cbe_bridge.sources.oneroster_csv.parts import byte_safe
+from cbe_bridge.sources.oneroster_csv.preload import Planned, Preloader, plan
 from cbe_bridge.sources.oneroster_csv.reader import FileResult, read_file
 from cbe_bridge.store.ingest import EntityLoad, Reject, record_rejects
 
@@ -41,8 +43,14 @@ class OneRosterCsvSource:
             manifest = bundle.manifest()
             todo = list(self._files_to_load(run, bundle, manifest))
             dialect = run.conn.dialect.name
-            big = [spec for spec, _, _ in todo if sql_stage.usable(dialect, spec, bundle.size(spec.name))]
-            ahead = Preloader(self.path, big, version=manifest.version, encoding=self.encoding) if big else None
+            big = [Planned(spec, mode == "delta", bundle.size(spec.name)) for spec, mode, _ in todo
+                   if sql_stage.usable(dialect, spec, bundle.size(spec.name))]
+            ahead = None
+            if big:
+                # Each file read ahead is attached to the sync's connection, which takes only so many.
+                room = run.conn.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
+                ahead = Preloader(self.path, plan(big, room, byte_safe=byte_safe(self.encoding)),
+                                  version=manifest.version, encoding=self.encoding)
             if ahead is not None:
                 run.after.append(ahead.release)
             try:
@@ -78,11 +86,11 @@ class OneRosterCsvSource:
         staged = False
         taken = ahead.take(run.conn, spec) if ahead is not None and spec.name in ahead else None
         if taken is not None:
-            raw, found = taken
-            if raw is not None:  # read ahead by the second process
+            checked, found = taken
+            if checked is not None:  # read and checked ahead by the second process
                 result, staged = found, True
-                if raw.header:
-                    sql_stage.stage_raw(load, raw, spec, delta=delta, result=result)
+                if checked.header:
+                    sql_stage.stage_checked(load, checked, result=result)
         elif sql_stage.usable(run.conn.dialect.name, spec, bundle.size(spec.name)):
             with bundle.open(spec.name) as raw_file:
                 staged = sql_stage.stage_with_sql(load, raw_file, spec, delta=delta, version=manifest.version,

@@ -10,6 +10,7 @@ row-by-row reader, which names the bad rows.
 
 from __future__ import annotations
 
+import csv
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from cbe_bridge.sources.oneroster_csv.reader import (
     parse_list,
 )
 from cbe_bridge.store.ingest import EntityLoad
+from cbe_bridge.store.schema import ENTITIES
 
 SQL_STAGING_FROM = 8 * 1024 * 1024  # bytes; smaller files take the row-by-row reader
 _SEP = "char(31)"  # separates field from reason in the one-pass check
@@ -86,21 +88,31 @@ def _convert(kind: str, i: int) -> str:
 
 
 @dataclass
-class RawTable:
-    """A file's cells loaded as text: where the table is, its header, how many rows it holds."""
+class CheckedPart:
+    """A file, or a part of it (lines in a row), checked (see :func:`check_raw`): its tables."""
 
-    table: str  # qualified name: ``temp.raw_<entity>``, or ``<alias>.raw`` in a scratch database
+    raw: str  # the cells as text, by line: ``temp.raw_<entity>``, or ``<alias>.raw`` when read ahead
+    good: str  # the good rows converted to the stage's columns, stored (``_seq``) in key order
+    bad: str  # (line, reason) of the bad rows
+
+
+@dataclass
+class CheckedFile:
+    """A file checked and converted, in parts in line order (read ahead side by side)."""
+
+    parts: list[CheckedPart]
     header: list[str]
     received: int
-    drop: Callable[[], None]  # removes the table (and its scratch database) when the load is done
+    drop: Callable[[], None]  # removes the tables (and scratch databases) when the load is done
 
 
 def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileSpec, *, version: str | None,
-             encoding: str, result: FileResult) -> tuple[list[str], int] | None:
+             encoding: str, result: FileResult, skipped_lines: int = 0) -> tuple[list[str], int] | None:
     """Load ``raw``'s rows as text into ``table`` (created here, temporary when named ``temp.``);
     ``(header, rows)``, or None when the file is not valid text in its encoding (the caller falls
     back to the row reader). A file whose header is unusable gives ``([], 0)`` with ``result.fatal``
-    set."""
+    set. ``skipped_lines``: lines of the file left out between the header and ``raw``'s rows (a
+    part of a file), so lines are numbered as in the file."""
     try:
         opened = open_csv(raw, spec, version=version, encoding=encoding, errors="strict", result=result)
     except UnicodeDecodeError:
@@ -115,7 +127,7 @@ def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileS
     cursor.execute(f"CREATE TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
     try:
         received = cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})",
-                                      _rows(reader, width, spec, result)).rowcount
+                                      _rows(reader, width, spec, result, skipped_lines)).rowcount
     except UnicodeDecodeError:
         cursor.execute(f"DROP TABLE {table}")
         result.rejects.clear()
@@ -125,27 +137,18 @@ def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileS
     return header, received
 
 
-def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
-                   encoding: str, result: FileResult) -> bool:
-    """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
-    driver = load.conn.connection.driver_connection
-    table = f"temp.raw_{spec.entity}"
-    loaded = load_raw(driver, table, raw, spec, version=version, encoding=encoding, result=result)
-    if loaded is None:
-        return False
-    header, received = loaded
-    if header:
-        stage_raw(load, RawTable(table, header, received, lambda: driver.execute(f"DROP TABLE IF EXISTS {table}")),
-                  spec, delta=delta, result=result)
-    return True
+def check_raw(driver: sqlite3.Connection, raw: str, good: str, bad: str, header: list[str], spec: FileSpec, *,
+              delta: bool) -> None:
+    """Check the raw table ``raw`` with the reader's rules: ``bad`` gets (line, field and reason)
+    of each bad row, ``good`` the other rows converted to the stage's columns, sorted by id.
 
-
-def stage_raw(load: EntityLoad, raw: RawTable, spec: FileSpec, *, delta: bool, result: FileResult) -> None:
-    """Check a loaded raw table with the reader's rules and stage its good rows into ``load``."""
-    driver = load.conn.connection.driver_connection
+    Runs on whichever connection holds ``raw`` (the read-ahead process's, usually). Key order
+    makes the store's insert an append to its primary key index instead of a random insert per
+    row (three times faster, measured); of two rows sharing an id the earlier line still comes
+    first, so the first given still wins.
+    """
     driver.create_function("regexp", 2, _regexp, deterministic=True)
     driver.create_function("cbe_list", 1, _list, deterministic=True)
-    header, table, bad = raw.header, raw.table, f"temp.bad_{spec.entity}"
     index = {h: i for i, h in enumerate(header)}
     feeding = column_plan(spec, header)
     sid = _cell(index["sourcedId"])
@@ -162,46 +165,82 @@ def stage_raw(load: EntityLoad, raw: RawTable, spec: FileSpec, *, delta: bool, r
     if checks:
         whens.append(f"WHEN {deleting} THEN NULL")  # deletions need only their id
         whens += checks
-    # One pass finds the bad rows (few); the good ones are then moved without re-checking.
-    cursor = driver.cursor()
-    cursor.execute(f"DROP TABLE IF EXISTS {bad}")
-    cursor.execute(f"CREATE TABLE {bad} (_line INTEGER PRIMARY KEY, _reason TEXT)")
-    cursor.execute(f"INSERT INTO {bad} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} END "
-                   f"AS _reason FROM {table}) WHERE _reason IS NOT NULL")
-    result.sql_rejects = _record_rejects(load, table, bad, header, sid)
-    columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL"
-               for c in load.data_cols]
+    data_cols = ENTITIES[spec.entity].data_columns
+    columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL" for c in data_cols]
     modified = f"NULLIF({_cell(index['dateLastModified'])}, '')" if "dateLastModified" in index else "NULL"
-    names = ["source_id", *load.data_cols, "modified_at", "_delete"]
-    converted = ", ".join(f"{expr} AS {name}" for expr, name in zip([sid, *columns, modified, deleting], names))
-    good = f"SELECT _line, 0 AS _retry, {converted} FROM {table} WHERE _line NOT IN (SELECT _line FROM {bad})"
-    load.counts.received += raw.received
+    names = ["_line", "_retry", "source_id", *data_cols, "modified_at", "_delete"]
+    cursor = driver.cursor()
+    try:
+        for table, definition in ((bad, "(_line INTEGER PRIMARY KEY, _reason TEXT)"),
+                                  (good, f"(_seq INTEGER PRIMARY KEY, {', '.join(names)})")):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TABLE {table} {definition}")
+        # One pass finds the bad rows (few); the good ones are then moved without re-checking.
+        cursor.execute(f"INSERT INTO {bad} SELECT _line, _reason FROM (SELECT _line, CASE {' '.join(whens)} "
+                       f"END AS _reason FROM {raw}) WHERE _reason IS NOT NULL")
+        values = ", ".join(["_line", "0", sid, *columns, modified, deleting])
+        cursor.execute(f"INSERT INTO {good} ({', '.join(names)}) SELECT {values} FROM {raw} "
+                       f"WHERE _line NOT IN (SELECT _line FROM {bad}) ORDER BY {sid}, _line")
+    finally:
+        cursor.close()
 
-    def drop() -> None:
-        driver.execute(f"DROP TABLE IF EXISTS {bad}")
-        raw.drop()
 
+def stage_with_sql(load: EntityLoad, raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
+                   encoding: str, result: FileResult) -> bool:
+    """Stage ``raw`` into ``load`` through SQL; False when the caller must use the row reader."""
+    driver = load.conn.connection.driver_connection
+    tables = [f"temp.{kind}_{spec.entity}" for kind in ("raw", "good", "bad")]
+    loaded = load_raw(driver, tables[0], raw, spec, version=version, encoding=encoding, result=result)
+    if loaded is None:
+        return False
+    header, received = loaded
+    if header:
+        check_raw(driver, *tables, header, spec, delta=delta)
+
+        def drop() -> None:
+            for table in tables:
+                driver.execute(f"DROP TABLE IF EXISTS {table}")
+
+        stage_checked(load, CheckedFile([CheckedPart(*tables)], header, received, drop), result=result)
+    return True
+
+
+def stage_checked(load: EntityLoad, checked: CheckedFile, *, result: FileResult) -> None:
+    """Record a checked file's bad rows as rejects and stage its good rows into ``load``."""
+    sid = _cell(checked.header.index("sourcedId"))
+    result.sql_rejects = sum(_record_rejects(load, part.raw, part.bad, checked.header, sid)
+                             for part in checked.parts)
+    names = ", ".join(["_line", "_retry", "source_id", *load.data_cols, "modified_at", "_delete"])
+    load.counts.received += checked.received
     if load.first_load():
-        # The load reads the raw table in place (a view); it is dropped when the load is done.
-        load.stage_view(good)
-        load.on_finish(drop)
+        # The load reads the good rows in place (a view), in key order; dropped when it is done.
+        load.stage_view([f"SELECT _seq, {names} FROM {part.good}" for part in checked.parts], order="_seq")
+        load.on_finish(checked.drop)
     else:
-        cursor.execute(f"INSERT INTO {load.stage_name} {good}")
-        drop()
-    cursor.close()
+        for part in checked.parts:
+            load.conn.exec_driver_sql(f"INSERT INTO {load.stage_name} SELECT {names} FROM {part.good}")
+        checked.drop()
 
 
-def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult) -> Iterator[list]:
+def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult,
+          skipped: int) -> Iterator[list]:
     from cbe_bridge.store.ingest import Reject
 
-    for row in reader:
-        if len(row) == width:
-            yield [reader.line_num, *row]  # type: ignore[attr-defined]
-        elif len(row) > width:
-            result.rejects.append(Reject(spec.entity, f"{spec.name} line {reader.line_num}",  # type: ignore[attr-defined]
-                                         f"{len(row)} cells where the header has {width}"))
-        elif row and any(row):
-            yield [reader.line_num, *row, *[""] * (width - len(row))]  # type: ignore[attr-defined]
+    where = f"{spec.name} line "
+    while True:
+        try:  # around the loop, not each row: a malformed row is rare, the loop is hot
+            for row in reader:
+                if len(row) == width:
+                    yield [reader.line_num + skipped, *row]  # type: ignore[attr-defined]
+                elif len(row) > width:
+                    result.rejects.append(Reject(spec.entity, f"{where}{reader.line_num + skipped}",  # type: ignore[attr-defined]
+                                                 f"{len(row)} cells where the header has {width}"))
+                elif row and any(row):
+                    yield [reader.line_num + skipped, *row, *[""] * (width - len(row))]  # type: ignore[attr-defined]
+            return
+        except csv.Error as exc:  # as the row reader: the row is rejected, reading goes on
+            result.rejects.append(Reject(spec.entity, f"{where}{reader.line_num + skipped}",  # type: ignore[attr-defined]
+                                         f"malformed CSV: {exc}"))
 
 
 def _record_rejects(load: EntityLoad, table: str, bad: str, header: list[str], sid: str) -> int:
