@@ -3,7 +3,7 @@
 Incremental by content: each file's fingerprint is its watermark, and a file whose content
 has not changed since the last sync is skipped (``--full`` reads it anyway). The manifest
 decides bulk, delta or absent per file; without a manifest, present files are bulk. Large
-files take the SQL bulk path, read and checked ahead by a second process while the store
+files take the SQL bulk path, read and checked ahead by two processes while the store
 works on the file before (:mod:`.preload`).
 """
 
@@ -87,7 +87,7 @@ class OneRosterCsvSource:
         taken = ahead.take(run.conn, spec) if ahead is not None and spec.name in ahead else None
         if taken is not None:
             checked, found = taken
-            if checked is not None:  # read and checked ahead by the second process
+            if checked is not None:  # read and checked ahead (see .preload)
                 result, staged = found, True
                 if checked.header:
                     sql_stage.stage_checked(load, checked, result=result)
