@@ -86,6 +86,11 @@ class StagedRow:
     delete: bool = False
 
 
+def stage_columns(entity: str) -> list[str]:
+    """The columns of an entity's staging table, in order (what a staging view must give)."""
+    return ["_line", "_retry", "source_id", *ENTITIES[entity].data_columns, "modified_at", "_delete"]
+
+
 @dataclass
 class EntityLoad:
     """Stages rows of one entity for one source, then merges them (see module docstring)."""
@@ -98,7 +103,7 @@ class EntityLoad:
     bulk: bool = True
     counts: Counts = field(default_factory=Counts)
     _parts: list[str] = field(default_factory=list, init=False)  # a first load's stage view reads these
-    _order: str = field(default="_line", init=False)  # the order a first load inserts each part in
+    _order: str = field(default="", init=False)  # the order a first load inserts each part in
     _cleanup: list[Callable[[], None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -159,9 +164,9 @@ class EntityLoad:
         return self.bulk and self.conn.execute(sa.text(
             f"SELECT 1 FROM {self.table.name} WHERE source = :src LIMIT 1"), {"src": self.source}).first() is None
 
-    def stage_view(self, parts: Sequence[str], order: str = "_line") -> None:
+    def stage_view(self, parts: Sequence[str], *, order: str) -> None:
         """Stage a first load as a view over ``parts``: SELECTs giving the stage table's columns
-        (``_line, _retry, source_id, *data, modified_at, _delete``), no ``_line`` repeated.
+        (:func:`stage_columns`), no ``_line`` repeated.
 
         The parts are inserted one after the other (every line of a part comes before the next
         part's), each by ``order``, one of its columns: line order, or any order that puts the

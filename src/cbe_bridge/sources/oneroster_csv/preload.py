@@ -73,13 +73,10 @@ def _load(bundle_path: Path, spec: FileSpec, delta: bool, part: int, parts: int,
             driver.execute("PRAGMA synchronous=OFF")
             driver.execute(f"PRAGMA cache_size={-CACHE_KIB}")
             driver.execute("BEGIN")
-            if pieces is None:
-                with bundle.open(spec.name) as raw:
-                    loaded = load_raw(driver, "raw", raw, spec, version=version, encoding=encoding, result=result)
-            else:
-                with open_part(file_path, pieces[part]) as raw:
-                    loaded = load_raw(driver, "raw", raw, spec, version=version, encoding=encoding, result=result,
-                                      skipped_lines=pieces[part].skipped_lines)
+            opened = bundle.open(spec.name) if pieces is None else open_part(file_path, pieces[part])
+            with opened as raw:
+                loaded = load_raw(driver, "raw", raw, spec, version=version, encoding=encoding, result=result,
+                                  skipped_lines=0 if pieces is None else pieces[part].skipped_lines)
             if loaded and loaded[0]:
                 check_raw(driver, "raw", "good", "bad", loaded[0], spec, delta=delta)
             driver.execute("COMMIT")

@@ -27,7 +27,7 @@ from cbe_bridge.sources.oneroster_csv.reader import (
     open_csv,
     parse_list,
 )
-from cbe_bridge.store.ingest import EntityLoad
+from cbe_bridge.store.ingest import EntityLoad, stage_columns
 from cbe_bridge.store.schema import ENTITIES
 
 SQL_STAGING_FROM = 8 * 1024 * 1024  # bytes; smaller files take the row-by-row reader
@@ -168,7 +168,7 @@ def check_raw(driver: sqlite3.Connection, raw: str, good: str, bad: str, header:
     data_cols = ENTITIES[spec.entity].data_columns
     columns = [_convert(feeding[c].kind, index[feeding[c].header]) if c in feeding else "NULL" for c in data_cols]
     modified = f"NULLIF({_cell(index['dateLastModified'])}, '')" if "dateLastModified" in index else "NULL"
-    names = ["_line", "_retry", "source_id", *data_cols, "modified_at", "_delete"]
+    names = stage_columns(spec.entity)
     cursor = driver.cursor()
     try:
         for table, definition in ((bad, "(_line INTEGER PRIMARY KEY, _reason TEXT)"),
@@ -210,7 +210,7 @@ def stage_checked(load: EntityLoad, checked: CheckedFile, *, result: FileResult)
     sid = _cell(checked.header.index("sourcedId"))
     result.sql_rejects = sum(_record_rejects(load, part.raw, part.bad, checked.header, sid)
                              for part in checked.parts)
-    names = ", ".join(["_line", "_retry", "source_id", *load.data_cols, "modified_at", "_delete"])
+    names = ", ".join(stage_columns(load.entity))
     load.counts.received += checked.received
     if load.first_load():
         # The load reads the good rows in place (a view), in key order; dropped when it is done.
