@@ -48,6 +48,21 @@ def test_an_older_store_gains_the_tables_of_later_versions(tmp_path, version):
     store.dispose()
 
 
+def test_a_version_3_store_loses_the_index_no_query_used(tmp_path):
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    with store.engine.begin() as conn:  # as a store made at version 3
+        conn.exec_driver_sql("CREATE INDEX ix_results_line_item ON results (source, line_item_id)")
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=3, applied_at="2026-01-01T00:00:00Z"))
+    store.dispose()
+    store = open_store(path)
+    with store.engine.connect() as conn:
+        assert "ix_results_line_item" not in {i["name"] for i in sa.inspect(conn).get_indexes("results")}
+        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
+    store.dispose()
+
+
 def test_a_newer_store_is_refused(tmp_path):
     s = open_store(tmp_path / "s.db")
     with s.engine.begin() as conn:

@@ -26,6 +26,7 @@ def _identity_tables(conn: Connection) -> None:
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     2: lambda conn: writeback_ledger.create(conn, checkfirst=True),
     3: _identity_tables,
+    4: lambda conn: conn.exec_driver_sql("DROP INDEX IF EXISTS ix_results_line_item"),  # no query used it
 }
 
 

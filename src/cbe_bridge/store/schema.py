@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 
 from cbe_bridge.model.records import RECORD_TYPES, Record, Ref
 
-SCHEMA_VERSION = 3  # 2: writeback_ledger; 3: identity_links, identity_candidates
+SCHEMA_VERSION = 4  # 2: writeback_ledger; 3: identity_links, identity_candidates; 4: no ix_results_line_item
 
 metadata = sa.MetaData()
 
@@ -87,8 +87,8 @@ def _canonical_table(entity: Entity) -> sa.Table:
 
 CANONICAL: dict[str, sa.Table] = {name: _canonical_table(e) for name, e in ENTITIES.items()}
 
-# Indexes the engine's joins need (by reference, not by key).
-sa.Index("ix_results_line_item", CANONICAL["results"].c.source, CANONICAL["results"].c.line_item_id)
+# Indexes the engine's joins need (by reference, not by key). Each costs a first load a sort
+# of the whole table and its share of the commit: one that no query uses is not kept.
 sa.Index("ix_result_objectives_result", CANONICAL["result_objectives"].c.source,
          CANONICAL["result_objectives"].c.result_id)
 sa.Index("ix_enrollments_user", CANONICAL["enrollments"].c.source, CANONICAL["enrollments"].c.user_id)
