@@ -31,7 +31,7 @@ from cbe_bridge.errors import CbeBridgeError, ConfigError, UsageError
 from cbe_bridge.identity.resolve import resolve_identity
 from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.sources.base import CollectionStats, Progress, RunContext, Source
-from cbe_bridge.store.database import Store, utc_now
+from cbe_bridge.store.database import Store, load_connection, utc_now
 from cbe_bridge.store.ingest import Counts
 from cbe_bridge.store.schema import sync_runs
 
@@ -165,37 +165,36 @@ def _sync_one(store: Store, source: Source, *, full: bool, dry_run: bool,
     run_id = 0 if dry_run else _start_run(store, source.name, mode)
     outcome = SourceOutcome(source.name, run_id or None, "ok")
     started = time.monotonic()
-    conn = store.engine.connect()
-    run = RunContext(conn=conn, source=source.name, run_id=run_id, full=full, progress=progress,
-                     dry_run=dry_run)
-    log.info("%s: sync started (%s)", source.name, mode, extra={"source": source.name, "event": "start",
-                                                                "mode": mode})
-    try:
-        conn.begin()
-        source.sync(run)
-        if dry_run:
+    failure: BaseException | None = None
+    with load_connection(store, writes=not dry_run) as conn:
+        run = RunContext(conn=conn, source=source.name, run_id=run_id, full=full, progress=progress,
+                         dry_run=dry_run)
+        log.info("%s: sync started (%s)", source.name, mode,
+                 extra={"source": source.name, "event": "start", "mode": mode})
+        try:
+            conn.begin()
+            source.sync(run)
+            if dry_run:
+                conn.rollback()
+                outcome.status = "dry-run"
+            else:
+                conn.commit()
+                outcome.status = "partial" if sum(c.rejected for c in run.counts.values()) else "ok"
+        except CbeBridgeError as exc:
+            conn.rollback()  # the page in progress; pages already checkpointed stay
+            outcome.status, outcome.message = "failed", str(exc)
+        except BaseException as exc:
             conn.rollback()
-            outcome.status = "dry-run"
-        else:
-            conn.commit()
-            outcome.status = "partial" if sum(c.rejected for c in run.counts.values()) else "ok"
-    except CbeBridgeError as exc:
-        conn.rollback()  # the page in progress; pages already checkpointed stay
-        outcome.status, outcome.message = "failed", str(exc)
-    except BaseException as exc:
-        conn.rollback()
-        outcome.status, outcome.message = "failed", f"internal error: {type(exc).__name__}"
-        _collect(outcome, run, started)
-        if not dry_run:
-            _finish_run(store, outcome)
-        raise
-    finally:
-        for cleanup in run.after:  # committed or rolled back by now: nothing is in a transaction
-            cleanup(conn)
-        conn.close()
+            outcome.status, outcome.message = "failed", f"internal error: {type(exc).__name__}"
+            failure = exc
+        finally:
+            for cleanup in run.after:  # committed or rolled back by now: nothing is in a transaction
+                cleanup(conn)
     _collect(outcome, run, started)
     if not dry_run:
         _finish_run(store, outcome)
+    if failure is not None:
+        raise failure
     _log_outcome(outcome)
     return outcome
 
