@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = ["CourseMark", "GpaFigure", "MarkRef", "gpa", "latest_attempt_only"]
@@ -87,6 +88,18 @@ def _dec(value: float, what: str) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+@lru_cache(maxsize=32)
+def _exact_tables(points: tuple[tuple[str, float], ...], weights: tuple[tuple[str, float], ...],
+                  scale_max: float) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
+    """Points and weights as exact decimals, and the cap of a weighted mark: made once per
+    grading table, not per GPA (a district's computation asks for millions with one table)."""
+    table = {letter.strip(): _dec(p, f"points for {letter!r}") for letter, p in points}
+    bonus = {level: _dec(w, f"weight for {level!r}") for level, w in weights}
+    if any(b < 0 for b in bonus.values()):
+        raise ValueError(f"course-level weights must be at least 0, got {dict(weights)!r}")
+    return table, bonus, _dec(scale_max, "scale_max") + max(bonus.values(), default=Decimal(0))
+
+
 def _ref(mark: CourseMark) -> MarkRef:
     return MarkRef(mark.course_key, mark.term_key, mark.letter)
 
@@ -107,11 +120,7 @@ def gpa(
     ``marks`` never changes the result. Pass ``latest_attempt_only(marks)`` to drop
     repeated attempts first when the district's policy replaces them.
     """
-    table = {letter.strip(): _dec(p, f"points for {letter!r}") for letter, p in points.items()}
-    bonus = {level: _dec(w, f"weight for {level!r}") for level, w in weights.items()}
-    if any(b < 0 for b in bonus.values()):
-        raise ValueError(f"course-level weights must be at least 0, got {dict(weights)!r}")
-    cap = _dec(scale_max, "scale_max") + max(bonus.values(), default=Decimal(0))
+    table, bonus, cap = _exact_tables(tuple(points.items()), tuple(weights.items()), scale_max)
     quality = Decimal(0)
     credits = Decimal(0)
     counted: list[MarkRef] = []
