@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 import sqlalchemy as sa
 
-from cbe_bridge.store import open_store
+from cbe_bridge.errors import StoreError
+from cbe_bridge.store import database, open_store
 from cbe_bridge.store.database import load_connection
 
 
@@ -72,4 +74,16 @@ def test_a_rolled_back_first_load_leaves_the_store_empty_and_in_wal_mode(tmp_pat
     with store.engine.connect() as conn:
         assert _mode(conn) == "wal"
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM orgs").scalar() == 0
+    store.dispose()
+
+
+def test_a_command_opening_the_store_during_a_first_load_is_told_what_holds_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # fail fast instead of waiting 10 s
+    store = open_store(tmp_path / "s.db")
+    with load_connection(store, writes=True) as conn:
+        driver = conn.connection.driver_connection
+        driver.execute("BEGIN EXCLUSIVE")  # as a first load holds it once its cache spills
+        with pytest.raises(StoreError, match="first sync into an empty store holds it"):
+            open_store(tmp_path / "s.db")
+        driver.execute("ROLLBACK")
     store.dispose()

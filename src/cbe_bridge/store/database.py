@@ -112,8 +112,8 @@ def open_store(location: str | os.PathLike[str], *, create: bool = True) -> Stor
     try:
         migrations.upgrade(engine, metadata, now=utc_now())
     except sa.exc.OperationalError as exc:
-        hint = ("a sync is loading an empty store for the first time and holds it until it commits; "
-                "try again when it has finished") if "locked" in str(exc.orig) else None
+        hint = ("another process is writing to the store (the first sync into an empty store holds it "
+                "until it commits); try again when it has finished") if "locked" in str(exc.orig) else None
         raise StoreError(f"cannot open the store at {store.display_url}: {exc.orig}", hint=hint) from exc
     return store
 
