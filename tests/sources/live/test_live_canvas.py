@@ -43,8 +43,8 @@ def test_a_second_pull_changes_nothing_and_a_removed_enrollment_goes(sqlite_stor
 
 
 def test_the_rate_limit_slows_the_sync_down_instead_of_failing_it(sqlite_store, server):
-    fake = fake_canvas.CanvasFake(server, fake_canvas.district(courses=2, students=6),
-                                  capacity=60.0, leak=200.0, cost=15.0)
+    fake_canvas.CanvasFake(server, fake_canvas.district(courses=2, students=6),
+                             capacity=60.0, leak=200.0, cost=15.0)
     outcome = sync(sqlite_store, canvas(server.url, low_water=45.0, max_delay=0.05, overflow_pause=0.05,
                                         concurrency=4, retries={"attempts": 12, "backoff": 0.01}))
     assert outcome.status == "ok", outcome.message
