@@ -115,6 +115,23 @@ def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store,
     assert outcome.counts["results"].rejected == 3 and outcome.counts["results"].inserted == 4
 
 
+def test_a_later_row_of_an_id_that_went_in_is_refused_for_its_reference_not_as_a_duplicate(store, tmp_path):
+    # References before duplicates, whichever row of an id is refused (every reader path).
+    results = ROWS["results.csv"] + [
+        ["r7", "", "", "li1", "u2", "fully graded", "60", "2025-01-17", "", "", "k1"],
+        ["r7", "", "", "li1", "ghost", "fully graded", "80", "2025-01-17", "", "", "k1"],  # unknown student
+        ["r9", "", "", "nowhere", "u1", "fully graded", "70", "2025-01-17", "", "", "k1"],  # unknown line item
+    ]
+    outcome = run(store, make_bundle(tmp_path / "b", rows={"results.csv": results}))
+    assert ids(store, "results") == ["r1", "r2", "r7"]
+    found = sorted((r["record_id"], r["location"], r["field"], r["reason"]) for r in pending(store))
+    assert found == [
+        ("r7", "results.csv line 5", "student_id", "unknown reference: no users record with that id"),
+        ("r9", "results.csv line 6", "line_item_id", "unknown reference: no line_items record with that id"),
+    ]
+    assert outcome.counts["results"].rejected == 2 and outcome.counts["results"].inserted == 3
+
+
 def test_a_malformed_csv_row_is_rejected_and_the_rows_after_it_go_in(store, tmp_path):
     bundle = make_bundle(tmp_path / "b")
     with open(bundle / "results.csv", "a", encoding="utf-8") as handle:
