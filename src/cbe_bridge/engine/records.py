@@ -160,13 +160,15 @@ def unqualify(value: str, sources: Sequence[str]) -> tuple[str, str] | None:
 
 
 def _qualified(source: str, row: ScoreRow | GradeRow) -> ScoreRow | GradeRow:
-    """A linked source's row, its record and class (and course) ids prefixed with the source."""
+    """A linked source's row, its record and class (and course and term) ids prefixed with the
+    source: the same id in two systems names two different things."""
     def q(value: str | None) -> str | None:
         return None if value is None else qualify(source, value)
 
     changes = {"record": q(row.record), "class_id": q(row.class_id)}
     if isinstance(row, GradeRow):
         changes["course_id"] = q(row.course_id)
+        changes["session_id"] = q(row.session_id)
     return replace(row, **changes)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cbe_bridge.engine.records import unqualify
 from cbe_bridge.store.schema import CANONICAL, course_marks, gpa, students
 
 
@@ -55,9 +56,11 @@ def gpa_lines(conn: Connection, *, keys: Sequence[tuple[str, str]] = (), class_o
         sessions = CANONICAL["academic_sessions"]
         titles = {(src, sid): title for src, sid, title in conn.execute(
             sa.select(sessions.c.source, sessions.c.source_id, sessions.c.title))}
+        sources = sorted({source for source, _ in titles})
         for line in lines:
             if line.scope.startswith("term:"):
-                line.scope = "term: " + titles.get((line.source, line.scope[5:]), line.scope[5:])
+                term = line.scope[5:]  # a linked source's term is qualified with its source (lms:t1)
+                line.scope = "term: " + titles.get(unqualify(term, sources) or (line.source, term), term)
     return lines
 
 

@@ -240,25 +240,40 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> dict[StudentKey
 
 
 def _linked_course_details(conn: Connection, found: Sequence[StudentRecord]) -> None:
-    """Code, title and SCED code of courses taken in a linked source (``[identity]`` with course
-    grades): their marks carry the course id qualified with that source (``lms:100``), which the
-    primary source's courses do not hold, so they are looked up in the source named."""
-    courses = CANONICAL["courses"]
-    sources = [s for s in conn.execute(sa.select(courses.c.source).distinct()).scalars()]
-    wanted = {q for rec in found for m in rec.courses
-              if m.title is None and m.course_id and (q := unqualify(m.course_id, sources))}
-    if not wanted:
-        return
+    """Course (code, title, SCED code) and term (title, type, dates) of marks taken in a linked
+    source (``[identity]`` with course grades): their marks carry course and session ids
+    qualified with that source (``lms:100``, ``lms:t1``), which the primary source's tables do
+    not hold, so they are looked up in the source named."""
+    courses, sessions = CANONICAL["courses"], CANONICAL["academic_sessions"]
+    course = _by_qualified_id(conn, courses, [courses.c.course_code, courses.c.title, courses.c.sced_code],
+                              [m.course_id for rec in found for m in rec.courses if m.title is None])
+    term = _by_qualified_id(conn, sessions, [sessions.c.title, sessions.c.session_type, sessions.c.start_date,
+                                             sessions.c.end_date],
+                            [m.session_id for rec in found for m in rec.courses if m.session_title is None])
+
+    def detailed(mark: CourseMark) -> CourseMark:
+        if mark.title is None and (d := course.get(mark.course_id or "")):
+            mark = replace(mark, course_code=d[0], title=d[1], sced_code=d[2])
+        if mark.session_title is None and (d := term.get(mark.session_id or "")):
+            mark = replace(mark, session_title=d[0], session_type=d[1], session_start=d[2], session_end=d[3])
+        return mark
+
+    if course or term:
+        for rec in found:
+            rec.courses[:] = [detailed(m) for m in rec.courses]
+
+
+def _by_qualified_id(conn: Connection, table: sa.Table, columns: list[sa.Column],
+                     ids: Sequence[str | None]) -> dict[str, tuple]:
+    """{qualified id: the columns' values} for those of ``ids`` qualified with a source of ``table``."""
+    sources = list(conn.execute(sa.select(table.c.source).distinct()).scalars())
+    wanted = {q for i in ids if i and (q := unqualify(i, sources))}
     details: dict[str, tuple] = {}
     for source in {s for s, _ in wanted}:
-        ids = sorted(i for s, i in wanted if s == source)
-        for sid, code, title, sced in conn.execute(
-                sa.select(courses.c.source_id, courses.c.course_code, courses.c.title, courses.c.sced_code)
-                .where(courses.c.source == source, courses.c.source_id.in_(ids))):
-            details[qualify(source, sid)] = (code, title, sced)
-    for rec in found:
-        rec.courses[:] = [replace(m, course_code=d[0], title=d[1], sced_code=d[2])
-                          if m.title is None and (d := details.get(m.course_id or "")) else m for m in rec.courses]
+        for source_id, *values in conn.execute(sa.select(table.c.source_id, *columns).where(
+                table.c.source == source, table.c.source_id.in_(sorted(i for s, i in wanted if s == source)))):
+            details[qualify(source, source_id)] = tuple(values)
+    return details
 
 
 def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[CourseMark]]:
