@@ -73,6 +73,13 @@ def test_bad_weights_and_credits() -> None:
         CourseMark("X", "T", "A", -1, 0)
 
 
+def test_points_that_are_not_numbers_are_named_even_when_they_cannot_be_cached() -> None:
+    with pytest.raises(ValueError, match=r"points for 'A' must be a finite number, got \[4\]"):
+        gpa(MARKS, {**POINTS, "A": [4]}, WEIGHTS, 4.0, weighted=False)
+    with pytest.raises(ValueError, match="points for 'A' must be a finite number, got 'x'"):
+        gpa(MARKS, {**POINTS, "A": "x"}, WEIGHTS, 4.0, weighted=False)
+
+
 def test_latest_attempt_only_by_term_text() -> None:
     first = CourseMark("ALG1", "2023-2024-S1", "D", 1, 1)
     second = CourseMark("ALG1", "2023-2024-S2", "B", 1, 1)

@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeVar
 
 from .aggregation import TOLERANCE, at_or_above
+from .tables import per_table
 
 __all__ = [
     "CONVERSION_METHODS",
@@ -54,17 +54,14 @@ def _finite(value: float, what: str) -> float:
 
 def _band(value: float, bands: Sequence[tuple[float, T]], what: str) -> T:
     """The label of the highest minimum that ``value`` reaches (any order given)."""
-    try:
-        ordered = _checked_bands(tuple(bands), what)
-    except TypeError:  # an unhashable label: check without the cache
-        ordered = _checked_bands.__wrapped__(tuple(bands), what)
+    ordered = _checked_bands(tuple(bands), what)
     for minimum, label in ordered:  # highest minimum first
         if at_or_above(value, minimum):
             return label
     raise ValueError(f"{value:g} is below every {what[:-1]} (lowest minimum {ordered[-1][0]:g})")
 
 
-@lru_cache(maxsize=256)
+@per_table(maxsize=256)
 def _checked_bands(bands: tuple[tuple[float, T], ...], what: str) -> tuple[tuple[float, T], ...]:
     """``bands`` checked and ordered highest minimum first; the same few tables are asked for
     per course and per node, so each is checked once."""

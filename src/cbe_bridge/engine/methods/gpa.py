@@ -25,8 +25,9 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import lru_cache
 from typing import Any, NamedTuple
+
+from .tables import per_table
 
 __all__ = ["CourseMark", "GpaFigure", "MarkRef", "gpa", "latest_attempt_only"]
 
@@ -88,7 +89,7 @@ def _dec(value: float, what: str) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-@lru_cache(maxsize=32)
+@per_table(maxsize=32)
 def _exact_tables(points: tuple[tuple[str, float], ...], weights: tuple[tuple[str, float], ...],
                   scale_max: float) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
     """Points and weights as exact decimals, and the cap of a weighted mark: made once per
