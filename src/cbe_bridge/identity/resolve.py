@@ -11,8 +11,9 @@ Per linked source, in one transaction with the rest of the resolution:
 3. every student of the source gets one ``identity_links`` row: ``linked`` when the deciding
    key found exactly one primary student and no other person of the source found that same
    student; ``ambiguous`` when it found several students, or the student was found by
-   several people, even people who found others too (none of them is linked: a wrong merge would put one student's evidence on
-   another's transcript); ``unmatched`` when no key found anyone.
+   several people, even people who found others too (none of them is linked: a wrong merge
+   would put one student's evidence on another's transcript); ``unmatched`` when no key found
+   anyone.
 
 Each step is one statement over the whole district (a join through an index), never a loop
 over people in Python. The tables are rewritten whole, so a resolution reflects exactly the

@@ -230,7 +230,7 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> dict[StudentKey
             r["session_title"], r["session_type"], r["start_date"], r["end_date"], r["school_year"],
             r["term_end"], r["letter"], r["value"], r["basis"], r["source_letter"], r["course_level"],
             float(r["credits_attempted"] or 0.0), float(r["credits_earned"] or 0.0), bool(r["counted"])))
-    _linked_course_details(conn, list(records.values()))
+    _linked_mark_details(conn, list(records.values()))
     for r in conn.execute(sa.select(gpa).where(_by_keys(gpa.c.source, gpa.c.student_id, keys))).mappings():
         rec = records.get((r["source"], r["student_id"]))
         if rec is not None:
@@ -239,7 +239,7 @@ def _load_chunk(conn: Connection, keys: Sequence[StudentKey]) -> dict[StudentKey
     return {k: records[k] for k in keys if k in records}
 
 
-def _linked_course_details(conn: Connection, found: Sequence[StudentRecord]) -> None:
+def _linked_mark_details(conn: Connection, found: Sequence[StudentRecord]) -> None:
     """Course (code, title, SCED code) and term (title, type, dates) of marks taken in a linked
     source (``[identity]`` with course grades): their marks carry course and session ids
     qualified with that source (``lms:100``, ``lms:t1``), which the primary source's tables do

@@ -43,15 +43,14 @@ class OneRosterCsvSource:
             manifest = bundle.manifest()
             todo = list(self._files_to_load(run, bundle, manifest))
             dialect = run.conn.dialect.name
-            big = [Planned(spec, mode == "delta", bundle.size(spec.name)) for spec, mode, _ in todo
-                   if sql_stage.usable(dialect, spec, bundle.size(spec.name))]
+            big = [Planned(spec, mode == "delta", size) for spec, mode, _ in todo
+                   if sql_stage.usable(dialect, spec, size := bundle.size(spec.name))]
             ahead = None
             if big:
                 # Each file read ahead is attached to the sync's connection, which takes only so many.
                 room = run.conn.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
                 ahead = Preloader(self.path, plan(big, room, byte_safe=byte_safe(self.encoding)),
                                   version=manifest.version, encoding=self.encoding)
-            if ahead is not None:
                 run.after.append(ahead.release)
             try:
                 for spec, mode, fingerprint in todo:
