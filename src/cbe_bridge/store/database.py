@@ -50,12 +50,9 @@ def _create_private_file(path: Path) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+    # Fails while a first load holds the store (see load_connection), which sets WAL again.
+    _switch_journal(dbapi_connection, "WAL")
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=0")
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:  # a first load holds the store (see load_connection): it sets WAL again
-        pass
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=OFF")  # references are checked on ingest, set-wise
     # Staging tables for a district-size load are as large as the data: keep them on disk
@@ -63,7 +60,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     cursor.execute("PRAGMA temp_store=FILE")
     cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache per connection
     cursor.execute("PRAGMA temp.cache_size=-131072")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -151,16 +147,22 @@ def _holds_no_records(store: Store) -> bool:
 
 
 def _set_journal(conn: Connection, mode: str) -> bool:
-    """Switch the store's journal mode without waiting; whether it is now in ``mode``. A rollback
-    journal is synced fully at commit (WAL's NORMAL is safe only in WAL mode)."""
+    """Switch a sync's connection to ``mode`` (see :func:`_switch_journal`). A rollback journal is
+    synced fully at commit (WAL's NORMAL is safe only in WAL mode)."""
     driver = conn.connection.driver_connection
-    driver.execute("PRAGMA busy_timeout=0")
-    try:
-        switched = driver.execute(f"PRAGMA journal_mode={mode}").fetchone()[0].upper() == mode
-    except sqlite3.OperationalError:  # another connection has the store open
-        switched = False
-    finally:
-        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    switched = _switch_journal(driver, mode)
     if switched:
         driver.execute(f"PRAGMA synchronous={'FULL' if mode == 'DELETE' else 'NORMAL'}")
     return switched
+
+
+def _switch_journal(driver: sqlite3.Connection, mode: str) -> bool:
+    """Switch the store's journal mode without waiting (another connection holding the store
+    makes it fail at once); whether it is now in ``mode``. Leaves the usual busy timeout set."""
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        return driver.execute(f"PRAGMA journal_mode={mode}").fetchone()[0].upper() == mode
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
