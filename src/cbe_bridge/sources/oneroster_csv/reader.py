@@ -139,6 +139,17 @@ def open_csv(raw: IO[bytes], spec: FileSpec, *, version: str | None, encoding: s
     return reader, header
 
 
+def overlong_row(spec: FileSpec, location: str, header: list[str], row: list[str]) -> Reject:
+    """The reject of a row with more cells than the header: which cell is which cannot be
+    known, so the row is kept whole (the cells past the header under ``_extra_cells``) for
+    whoever corrects it."""
+    raw: dict = dict(zip(header, row))
+    raw["_extra_cells"] = row[len(header):]
+    record_id = raw.get("sourcedId", "").strip() or None
+    return Reject(spec.entity, location, f"{len(row)} cells where the header has {len(header)}",
+                  record_id=record_id, raw=raw)
+
+
 def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
               encoding: str, result: FileResult) -> Iterator[tuple]:
     """Yield staged tuples for ``spec``'s entity from the CSV in ``raw``; fill ``result``."""
@@ -178,9 +189,7 @@ def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | Non
             continue
         if len(row) != width:
             if len(row) > width:
-                result.rejects.append(Reject(spec.entity, f"{name} line {line}",
-                                             f"{len(row)} cells where the header has {width}",
-                                             raw=dict(zip(header, row))))
+                result.rejects.append(overlong_row(spec, f"{name} line {line}", header, row))
                 continue
             row = row + [""] * (width - len(row))
         if needs_pad:

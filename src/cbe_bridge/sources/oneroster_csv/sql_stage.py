@@ -25,6 +25,7 @@ from cbe_bridge.sources.oneroster_csv.reader import (
     FileResult,
     column_plan,
     open_csv,
+    overlong_row,
     parse_list,
 )
 from cbe_bridge.store.ingest import EntityLoad, stage_columns
@@ -127,7 +128,7 @@ def load_raw(driver: sqlite3.Connection, table: str, raw: IO[bytes], spec: FileS
     cursor.execute(f"CREATE TABLE {table} (_line INTEGER PRIMARY KEY, {cells})")
     try:
         received = cursor.executemany(f"INSERT INTO {table} VALUES (?{', ?' * width})",
-                                      _rows(reader, width, spec, result, skipped_lines)).rowcount
+                                      _rows(reader, header, spec, result, skipped_lines)).rowcount
     except UnicodeDecodeError:
         cursor.execute(f"DROP TABLE {table}")
         result.rejects.clear()
@@ -222,19 +223,20 @@ def stage_checked(load: EntityLoad, checked: CheckedFile, *, result: FileResult)
         checked.drop()
 
 
-def _rows(reader: Iterator[list[str]], width: int, spec: FileSpec, result: FileResult,
+def _rows(reader: Iterator[list[str]], header: list[str], spec: FileSpec, result: FileResult,
           skipped: int) -> Iterator[list]:
     from cbe_bridge.store.ingest import Reject
 
     where = f"{spec.name} line "
+    width = len(header)
     while True:
         try:  # around the loop, not each row: a malformed row is rare, the loop is hot
             for row in reader:
                 if len(row) == width:
                     yield [reader.line_num + skipped, *row]  # type: ignore[attr-defined]
                 elif len(row) > width:
-                    result.rejects.append(Reject(spec.entity, f"{where}{reader.line_num + skipped}",  # type: ignore[attr-defined]
-                                                 f"{len(row)} cells where the header has {width}"))
+                    result.rejects.append(overlong_row(spec, f"{where}{reader.line_num + skipped}",  # type: ignore[attr-defined]
+                                                       header, row))
                 elif row and any(row):
                     yield [reader.line_num + skipped, *row, *[""] * (width - len(row))]  # type: ignore[attr-defined]
             return
