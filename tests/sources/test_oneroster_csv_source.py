@@ -224,6 +224,23 @@ def test_bom_and_wrong_encoding(store, tmp_path):
     assert problem["field"] == "familyName"
 
 
+def test_every_refused_row_is_kept_with_its_record_id_and_cells(store, tmp_path):
+    """Whatever the reason and the reader, a refused row's cells are kept for whoever corrects it."""
+    run(store, make_bundle(tmp_path / "b1"))
+    delta = [["r7", "deleted", "2025-02-01T00:00:00Z", "li1", "u2", "fully graded", "88", "2025-01-17", "", "B+",
+              "k1"]]
+    run(store, make_bundle(tmp_path / "b2", rows={"results.csv": delta}, manifest={"file.results": "delta"}))
+    bundle = make_bundle(tmp_path / "b3")
+    users = (bundle / "users.csv").read_bytes()
+    (bundle / "users.csv").write_bytes(users.replace(b"Diaz", b"D\xedaz"))
+    run(store, bundle)
+    with store.engine.connect() as conn:
+        kept = {r["field"]: r for r in conn.execute(sa.select(rejects)).mappings()}
+    assert kept["status"]["record_id"] == "r7" and json.loads(kept["status"]["raw"])["status"] == "deleted"
+    assert kept["familyName"]["record_id"] == "u2"
+    assert json.loads(kept["familyName"]["raw"])["sourcedId"] == "u2"
+
+
 def test_declared_encoding_reads_cp1252(store, tmp_path):
     bundle = make_bundle(tmp_path / "b")
     users = (bundle / "users.csv").read_bytes()

@@ -145,9 +145,9 @@ def overlong_row(spec: FileSpec, location: str, header: list[str], row: list[str
     whoever corrects it."""
     raw: dict = dict(zip(header, row))
     raw["_extra_cells"] = row[len(header):]
-    record_id = raw.get("sourcedId", "").strip() or None
+    record_id = raw.get("sourcedId", "").strip()
     return Reject(spec.entity, location, f"{len(row)} cells where the header has {len(header)}",
-                  record_id=record_id, raw=raw)
+                  record_id=None if _undecodable(record_id) else record_id or None, raw=raw)
 
 
 def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
@@ -198,9 +198,11 @@ def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | Non
             "\x1f".join(row).encode("utf-8")
         except UnicodeEncodeError:
             bad = next(h for h, v in zip(header, row) if _undecodable(v))
+            sid = row[index["sourcedId"]].strip()
             result.rejects.append(Reject(spec.entity, f"{name} line {line}",
                                          f"not valid {encoding} text (wrong file encoding?)",
-                                         field=bad))
+                                         record_id=None if _undecodable(sid) else sid or None, field=bad,
+                                         raw=dict(zip(header, row))))
             continue
         values = [v.strip() or None for v in getter(row)]
         source_id = values[0]
@@ -213,7 +215,7 @@ def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | Non
         if delta and status not in ("active", "tobedeleted"):
             result.rejects.append(Reject(spec.entity, f"{name} line {line}",
                                          "status must be active or tobedeleted in a delta file",
-                                         record_id=source_id, field="status"))
+                                         record_id=source_id, field="status", raw=dict(zip(header, row))))
             continue
         error = None
         if not is_delete:
