@@ -124,6 +124,39 @@ def test_course_grade_alone_gives_derived_figures(policy):
     assert course.basis == "derived" and course.letter is not None
 
 
+@pytest.mark.parametrize(("letter", "percent", "expected"), [
+    ("B", 85.0, "B"),  # read on the scale B is Proficient, like an A: the teacher's B stands
+    ("B+", 88.0, "B"),  # the points table has no B+: the bare letter
+    ("F", 40.0, "F"),  # read on the scale F is Limited Progress; it stays a failing grade
+    (None, 65.0, "D"),  # a percent alone has no letter: read on the scale (1.5), converted
+    (None, 50.0, "F"),
+])
+def test_a_course_without_standards_evidence_keeps_the_teachers_letter(policy, letter, percent, expected):
+    grade = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", letter, percent,
+                     "2025-06-15", "results/final")
+    (course,) = compute_student(policy, "sis", "s1", [], [grade]).courses
+    assert course.basis == "derived" and course.letter == expected
+    assert (course.credits_earned > 0) == (expected != "F")
+    if letter:
+        assert "the teacher's letter stands" in course.rule
+
+
+@pytest.mark.parametrize(("letter", "earned"), [("A", 1.0), ("D", 1.0), ("F", 0.0), ("B+", 1.0)])
+def test_a_course_outside_the_continuum_earns_its_credit_by_the_teachers_letter(policy, letter, earned):
+    art = GradeRow("k9", "c9", "ART1", None, "Studio Art", "t1", 2025, "2025-06-15", letter, None,
+                   "2025-06-15", "results/final-art")
+    (course,) = compute_student(policy, "sis", "s1", [], [art]).courses
+    assert course.basis == "source" and course.letter == letter.rstrip("+")
+    assert (course.credits_attempted, course.credits_earned) == (1.0, earned)
+
+
+def test_limited_progress_throughout_a_course_fails_it(policy):
+    rows = [score(i, t, 1, 10 + i) for i, t in enumerate(TARGETS)]
+    (course,) = compute_student(policy, "sis", "s1", rows, [GRADE]).courses
+    assert course.basis == "direct" and course.value == 1.0
+    assert course.letter == "F" and course.credits_earned == 0
+
+
 def test_direct_evidence_decides_where_it_exists(policy):
     rows = [score(i, t, 4, 10 + i) for i, t in enumerate(TARGETS[:3])]
     result = compute_student(policy, "sis", "s1", rows, [GRADE])
@@ -153,14 +186,12 @@ def test_both_semesters_count_and_only_a_failed_retaken_attempt_leaves_the_gpa(p
     semesters = [_grade("fall", "2025-01-15", "B", 85.0), _grade("spring", "2025-06-10", "A", 95.0)]
     result = compute_student(policy, "sis", "s1", [], semesters)
     assert [c.counted for c in result.courses] == [True, True]
-    # Under the reference policy a course grade alone reads as at least level 1 = D (it earns
-    # credit); a failed attempt is one that earned none.
+    # A failed attempt (the teacher's F stands: no standards evidence) earned no credit and
+    # leaves the GPA once the course is passed later.
     retake = compute_student(policy, "sis", "s1", [], [_grade("y1", "2024-06-10", "F", 40.0),
                                                       _grade("y2", "2025-06-10", "B", 85.0)]).courses
-    failed = [replace(retake[0], credits_earned=0.0), retake[1]]
-    _mark_replaced_attempts(failed)
-    assert [c.counted for c in failed] == [False, True]
-    passed_twice = [replace(retake[0]), retake[1]]  # a course taken for credit twice (a choir)
+    assert [(c.letter, c.credits_earned > 0, c.counted) for c in retake] == [("F", False, False), ("B", True, True)]
+    passed_twice = [replace(retake[0], credits_earned=1.0), retake[1]]  # taken for credit twice (a choir)
     _mark_replaced_attempts(passed_twice)
     assert [c.counted for c in passed_twice] == [True, True]
 

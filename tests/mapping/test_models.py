@@ -54,3 +54,18 @@ def test_models_are_frozen():
     m = load_mapping([REFERENCE])
     with pytest.raises(ValidationError):
         m.aggregation.default.weight = 0.1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("rule", "points", "earned"), [
+    ({"method": "course_grade", "min_points": 1.0}, 1.0, True),
+    ({"method": "course_grade", "min_points": 2.0}, 1.0, False),
+    ({"method": "competencies_proficient"}, 1.0, True),  # no competencies to judge: the letter
+    ({"method": "competencies_proficient"}, 0.0, False),
+    ({"method": "competencies_proficient"}, None, False),  # a letter without points
+])
+def test_a_course_outside_the_continuum_earns_credit_by_its_letter(rule, points, earned):
+    from pydantic import TypeAdapter
+
+    from cbe_bridge.mapping.policies import CreditRule
+
+    assert TypeAdapter(CreditRule).validate_python(rule).earned_outside_continuum(points) is earned

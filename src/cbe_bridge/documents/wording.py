@@ -233,10 +233,10 @@ def conversion_rows(mapping: Mapping) -> list[ConversionRow]:
 def conversion_method(mapping: Mapping) -> str:
     if mapping.gpa.conversion.method == "cut_points":
         return ("A course's letter is read from its proficiency value (the weighted mean of the competencies "
-                "the course is aligned to, on the evidence of that class; with no such evidence, the course "
-                "grade itself read as a level) by the cut points below.")
+                "the course is aligned to, on the evidence of that class) by the cut points below; with no "
+                "such evidence, the teacher's letter stands.")
     return ("A course's letter is the first rule below that the results on its learning targets satisfy "
-            "(the strictest first).")
+            "(the strictest first); with no such results, the teacher's letter stands.")
 
 
 def weights_text(mapping: Mapping) -> str:

@@ -197,6 +197,17 @@ class Policy:
     def points(self, letter: str) -> float | None:
         return self.mapping.gpa.points.get(letter)
 
+    def known_letter(self, letter: str | None) -> str | None:
+        """A teacher's letter as the GPA points table knows it: as given, or without its
+        +/- when only the bare letter has points (``B+`` -> ``B``); None when it has none."""
+        letter = (letter or "").strip()
+        if not letter:
+            return None
+        if self.points(letter) is not None:
+            return letter
+        bare = letter.rstrip("+-")
+        return bare if self.points(bare) is not None else None
+
     def evidence_note(self, ev: Evidence) -> str:
         kind = "direct" if ev.kind == DIRECT else "derived from a course grade"
         return f"{ev.when} {ev.record} raw {ev.raw!r} -> {ev.value:.2f} ({kind}; {ev.note})"

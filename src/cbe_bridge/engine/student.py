@@ -13,7 +13,9 @@ Per node, bottom-up over the continuum:
 
 Per course taken: the course's competencies are evaluated on the evidence of that class
 alone, weighted by the alignment, and converted to a letter (the back-translated grade); with
-no direct evidence in the class, the course grade itself stands in, flagged derived.
+no direct evidence in the class, the course grade itself stands in, flagged derived: the
+teacher's letter as the GPA table knows it (a percent-only grade is read on the scale and
+converted).
 """
 
 from __future__ import annotations
@@ -184,12 +186,12 @@ def _derived_evidence(policy: Policy, grade: GradeRow, alignment: Alignment) -> 
 def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
                    class_evidence: dict[str, list[Evidence]]) -> CourseResult:
     if alignment is None or not alignment.competencies:
-        letter = (grade.letter or "").strip() or None
-        if letter and policy.points(letter) is None and policy.points(letter.rstrip("+-")) is not None:
-            letter = letter.rstrip("+-")
+        letter = policy.known_letter(grade.letter) or (grade.letter or "").strip() or None
+        credits = policy.mapping.default_credits
+        earned = policy.mapping.credit_rule.earned_outside_continuum(policy.points(letter) if letter else None)
         return CourseResult(grade, alignment, letter, None, "source",
                             "course not aligned to the continuum: the teacher's letter is used as given",
-                            [], policy.mapping.default_credits, 0.0)
+                            [], credits, credits if earned else 0.0)
     nodes = evaluate(policy, class_evidence, policy.subtree(alignment.competencies))
     comps = [(n, nodes[n].value if n in nodes else None, w) for n, w in alignment.competencies]
     valued = [(v, w) for _, v, w in comps if v is not None]
@@ -203,6 +205,11 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
         value, basis, leaves = (read[0] if read else None), DERIVED, []
         rule = "no standards evidence in this class: the course grade itself, read on the proficiency scale"
     letter = policy.letter_for(value, leaves) if value is not None else None
+    if basis == DERIVED and (given := policy.known_letter(grade.letter)):
+        # Read onto the scale and back, a letter would move (B and A both read as Proficient):
+        # with no standards evidence to say otherwise, the teacher's letter stands.
+        letter = given
+        rule = "no standards evidence in this class: the teacher's letter stands (read on the proficiency scale for its value)"
     points = policy.points(letter) if letter else None
     earned = alignment.credits if policy.mapping.credit_earned(
         points=points, competencies_proficient=bool(valued) and all(

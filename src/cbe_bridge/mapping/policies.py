@@ -216,6 +216,11 @@ class _CreditBase(StrictModel):
     default_credits: float = Field(
         1.0, ge=0, description="Credits of a course no alignment covers")
 
+    def earned_outside_continuum(self, points: float | None) -> bool:
+        """A course no alignment covers has no competencies to judge: its credit is earned as
+        on a traditional transcript, by a teacher's letter with grade points."""
+        return points is not None and points > 0
+
 
 class CourseGradeCredit(_CreditBase):
     """Credit is earned when the course's (back-translated) letter earns ``min_points``."""
@@ -225,6 +230,9 @@ class CourseGradeCredit(_CreditBase):
 
     def earned(self, points: float | None, competencies_proficient: bool) -> bool:
         return points is not None and points >= self.min_points
+
+    def earned_outside_continuum(self, points: float | None) -> bool:
+        return self.earned(points, False)
 
 
 class CompetenciesProficientCredit(_CreditBase):

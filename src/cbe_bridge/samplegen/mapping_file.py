@@ -71,7 +71,7 @@ def mapping_text(extends: str = DEFAULT_EXTENDS) -> str:
         "    letters: {"
         + ", ".join(f"{_q(k)}: {v:g}" for k, v in LETTER_PERCENT.items()) + "}",
         "    percent_to_level: [{min: 90, value: 4}, {min: 80, value: 3}, {min: 70, value: 2}, "
-        "{min: 0, value: 1}]",
+        "{min: 60, value: 1.5}, {min: 0, value: 1}]",
         "",
         "# Competencies here have 2-4 learning targets, so k_of_n needs k <= 2.",
         "rollup:",
