@@ -37,7 +37,7 @@ def expected(setup):  # noqa: ANN001, ANN201
     return {
         "records": records,
         "transcripts": [(r, m) for r, m in marks if m.letter],
-        "grades": [(r, m) for r, m in marks if m.letter and m.basis in ("direct", "derived")],
+        "grades": [(r, m) for r, m in marks if m.letter and m.from_proficiency],
         "terms": {(r.person.student_id, m.session_id) for r, m in marks},
     }
 

@@ -205,8 +205,8 @@ class EdFiBuilder:
 
     # -- grades ------------------------------------------------------------------------------
     def _grade(self, rec: StudentRecord, mark: CourseMark, ref: dict[str, Any]) -> Change | None:
-        if not mark.letter or mark.basis not in ("direct", "derived"):
-            return None  # a teacher's letter passed through unchanged: the SIS has it already
+        if not mark.letter or not mark.from_proficiency:
+            return None  # the teacher's letter kept: the SIS has it already
         section = self.keys.section(rec, mark)
         ssa = {**section, "studentUniqueId": self.keys.student(rec), "beginDate": self.keys.begin_date(rec, mark)}
         period = self._period(section, mark)
