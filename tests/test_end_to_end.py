@@ -103,6 +103,21 @@ def test_explain_traces_figures_to_evidence_and_matches_the_store(demo):
     assert "derived from a course grade" in out or "DERIVED" in out or "course grade itself" in out
 
 
+def test_explain_says_where_a_course_keeps_the_teachers_letter(demo):
+    store = open_store(demo.out / "cbe-bridge.db", create=False)
+    with store.engine.connect() as conn:
+        sid, letter, given = conn.execute(
+            sa.select(course_marks.c.student_id, course_marks.c.letter, course_marks.c.source_letter)
+            .where(course_marks.c.basis == "derived", course_marks.c.source_letter.is_not(None)).limit(1)).one()
+        unaligned = conn.execute(sa.select(course_marks.c.letter, course_marks.c.credits_earned)
+                                 .where(course_marks.c.basis == "source", course_marks.c.letter == "A")).all()
+    store.dispose()
+    assert letter == given.rstrip("+-")  # no standards evidence in the class: the teacher's letter
+    assert unaligned and all(credits > 0 for _, credits in unaligned)  # a passing letter earns credit
+    out = cli(demo, "explain", sid).output
+    assert f": {letter} as the teacher gave it (reads " in out and "the teacher's letter stands" in out
+
+
 def test_explain_one_node(demo):
     result = cli(demo, "explain", "stu-000001", "MATH")
     assert result.exit_code == 0, result.output

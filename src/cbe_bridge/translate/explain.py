@@ -89,8 +89,14 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
         for c in result.courses:
             g = c.grade
             value = f"{c.value:.2f}" if c.value is not None else "-"
+            if c.basis == "source":
+                how = "as the teacher gave it"
+            elif c.basis == "derived" and c.letter and c.letter == policy.known_letter(g.letter):
+                how = f"as the teacher gave it (reads {value} on the scale)"
+            else:
+                how = f"from {value}"
             lines.append(f"  {g.school_year or ''} {g.course_code or g.course_id} {g.course_title or ''}: "
-                         f"{c.letter or '-'} from {value} [{c.basis}] credits {c.credits_earned:g}/"
+                         f"{c.letter or '-'} {how} [{c.basis}] credits {c.credits_earned:g}/"
                          f"{c.credits_attempted:g}{'' if c.counted else ' (failed attempt, retaken later: not in GPA)'}")
             lines.append(f"    rule: {c.rule}; teacher's grade {g.letter or '-'} ({g.record})")
             for node_id, v, w in c.competencies:
