@@ -131,3 +131,25 @@ def test_attachment_view_with_unknown_class_has_no_students(demo):
                                school=school_view(demo.settings.school), key=scale_key(demo.policy.mapping),
                                provenance=None)  # type: ignore[arg-type]
     assert view.students == 0 and view.gpa is None
+
+
+@pytest.mark.parametrize(("rule", "says"), [
+    ({"method": "course_grade", "min_points": 1.0},
+     ["at least 1 grade point (A, B, C, D)", "or the teacher's where the class has no standards evidence",
+      "keeps the teacher's letter, which earns the credit the same way."]),
+    ({"method": "competencies_proficient"},
+     ["every competency the course is aligned to is proficient",
+      "keeps the teacher's letter, which earns the credit when it carries grade points."]),
+])
+def test_the_credit_rule_is_stated_for_every_kind_of_course(rule, says):
+    from pathlib import Path
+
+    from cbe_bridge.documents.wording import credit_text
+    from cbe_bridge.mapping import load_mapping
+    from cbe_bridge.mapping.policies import CompetenciesProficientCredit, CourseGradeCredit
+
+    mapping = load_mapping([Path(__file__).parents[2] / "mappings" / "reference-district.yaml"])
+    model = CourseGradeCredit if rule["method"] == "course_grade" else CompetenciesProficientCredit
+    mapping = mapping.model_copy(update={"credit_rule": model(**rule)})
+    text = credit_text(mapping)
+    assert all(part in text for part in says), text

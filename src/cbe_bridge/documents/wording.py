@@ -167,12 +167,15 @@ def credit_text(mapping: Mapping) -> str:
         letters = sorted((l for l, p in mapping.gpa.points.items() if p >= rule.min_points),
                          key=lambda l: -mapping.gpa.points[l])
         which = f" ({', '.join(letters)})" if letters else ""
-        text = (f"A course earns its credits when its letter, computed from proficiency, carries at least "
-                f"{short(rule.min_points)} grade point{'s' if rule.min_points != 1 else ''}{which}.")
+        text = (f"A course earns its credits when its letter carries at least {short(rule.min_points)} "
+                f"grade point{'s' if rule.min_points != 1 else ''}{which}: the letter computed from "
+                "proficiency, or the teacher's where the class has no standards evidence.")
+        unaligned = ", which earns the credit the same way."
     else:
         text = "A course earns its credits when every competency the course is aligned to is proficient."
+        unaligned = ", which earns the credit when it carries grade points."
     return text + (f" A course not aligned to the continuum is worth {short(rule.default_credits)} "
-                   "credit and keeps the teacher's letter.")
+                   f"credit and keeps the teacher's letter{unaligned}")
 
 
 @dataclass(frozen=True)
