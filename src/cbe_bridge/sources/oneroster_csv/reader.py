@@ -145,9 +145,8 @@ def overlong_row(spec: FileSpec, location: str, header: list[str], row: list[str
     whoever corrects it."""
     raw: dict = dict(zip(header, row))
     raw["_extra_cells"] = row[len(header):]
-    record_id = raw.get("sourcedId", "").strip()
     return Reject(spec.entity, location, f"{len(row)} cells where the header has {len(header)}",
-                  record_id=None if _undecodable(record_id) else record_id or None, raw=raw)
+                  record_id=_record_id(raw.get("sourcedId", "")), raw=raw)
 
 
 def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | None,
@@ -198,10 +197,9 @@ def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | Non
             "\x1f".join(row).encode("utf-8")
         except UnicodeEncodeError:
             bad = next(h for h, v in zip(header, row) if _undecodable(v))
-            sid = row[index["sourcedId"]].strip()
             result.rejects.append(Reject(spec.entity, f"{name} line {line}",
                                          f"not valid {encoding} text (wrong file encoding?)",
-                                         record_id=None if _undecodable(sid) else sid or None, field=bad,
+                                         record_id=_record_id(row[index["sourcedId"]]), field=bad,
                                          raw=dict(zip(header, row))))
             continue
         values = [v.strip() or None for v in getter(row)]
@@ -241,6 +239,12 @@ def read_file(raw: IO[bytes], spec: FileSpec, *, delta: bool, version: str | Non
             values[sced_at] = next((c for c in values[codes_at].split(",") if _SCED.match(c)), None)
         stamp = row[modified_at].strip() or None if modified_at is not None else None
         yield (line, 0, *values, stamp, int(is_delete))
+
+
+def _record_id(cell: str) -> str | None:
+    """A refused row's id for its reject: None when empty, or in bytes the store cannot hold."""
+    cell = cell.strip()
+    return None if not cell or _undecodable(cell) else cell
 
 
 def _undecodable(value: str) -> bool:
