@@ -150,6 +150,19 @@ def test_a_course_outside_the_continuum_earns_its_credit_by_the_teachers_letter(
     assert (course.credits_attempted, course.credits_earned) == (1.0, earned)
 
 
+@pytest.mark.parametrize(("basis", "letter", "given", "kept"), [
+    ("direct", "A", "B", False),  # standards evidence decided the letter
+    ("derived", "B", "B", True),  # no standards evidence: the teacher's letter kept
+    ("derived", "B", "B+", True),  # kept as the points table knows it
+    ("derived", "D", None, False),  # a percent-only grade read on the scale and converted
+    ("derived", "C", "P", False),  # a letter without points: read from its percent
+    ("source", "A", "A", True),  # a course outside the continuum
+])
+def test_which_letters_are_the_teachers_kept(policy, basis, letter, given, kept):
+    """Ed-Fi write-back sends only letters made from proficiency; explain says which are kept."""
+    assert policy.keeps_teacher_letter(basis, letter, given) is kept
+
+
 def test_limited_progress_throughout_a_course_fails_it(policy):
     rows = [score(i, t, 1, 10 + i) for i, t in enumerate(TARGETS)]
     (course,) = compute_student(policy, "sis", "s1", rows, [GRADE]).courses

@@ -113,16 +113,3 @@ def test_the_synced_grades_decide_then_the_option_then_ds5():
     with pytest.raises(UsageError, match="not written"):
         EdFiOptions(data_standard=3)
 
-
-@pytest.mark.parametrize(("basis", "letter", "given", "made"), [
-    ("direct", "A", "B", True),  # standards evidence decided the letter
-    ("derived", "B", "B", False),  # no standards evidence: the teacher's letter kept
-    ("derived", "B", "B+", False),  # kept as the points table knows it
-    ("derived", "D", None, True),  # a percent-only grade read on the scale and converted
-    ("derived", "C", "P", True),  # a letter without points: read from its percent
-    ("source", "A", "A", False),  # a course outside the continuum
-])
-def test_only_letters_made_from_proficiency_are_written_back_as_grades(basis, letter, given, made):
-    from dataclasses import replace
-
-    assert replace(mark(), basis=basis, letter=letter, source_letter=given).from_proficiency is made

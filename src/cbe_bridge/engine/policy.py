@@ -208,6 +208,12 @@ class Policy:
         bare = letter.rstrip("+-")
         return bare if self.points(bare) is not None else None
 
+    def keeps_teacher_letter(self, basis: str | None, letter: str | None, teacher_letter: str | None) -> bool:
+        """Whether a course mark's letter is the teacher's, kept (a course outside the continuum,
+        or one with no standards evidence in its class), rather than made from proficiency."""
+        return basis == "source" or (basis == DERIVED and letter is not None
+                                     and letter == self.known_letter(teacher_letter))
+
     def evidence_note(self, ev: Evidence) -> str:
         kind = "direct" if ev.kind == DIRECT else "derived from a course grade"
         return f"{ev.when} {ev.record} raw {ev.raw!r} -> {ev.value:.2f} ({kind}; {ev.note})"

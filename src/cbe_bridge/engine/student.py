@@ -195,6 +195,7 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     nodes = evaluate(policy, class_evidence, policy.subtree(alignment.competencies))
     comps = [(n, nodes[n].value if n in nodes else None, w) for n, w in alignment.competencies]
     valued = [(v, w) for _, v, w in comps if v is not None]
+    letter = None
     if valued:
         value = sum(v * w for v, w in valued) / sum(w for _, w in valued)
         basis = DIRECT
@@ -203,13 +204,14 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     else:
         read = policy.grade_value(grade, alignment)
         value, basis, leaves = (read[0] if read else None), DERIVED, []
-        rule = "no standards evidence in this class: the course grade itself, read on the proficiency scale"
-    letter = policy.letter_for(value, leaves) if value is not None else None
-    if basis == DERIVED and (given := policy.known_letter(grade.letter)):
         # Read onto the scale and back, a letter would move (B and A both read as Proficient):
         # with no standards evidence to say otherwise, the teacher's letter stands.
-        letter = given
-        rule = "no standards evidence in this class: the teacher's letter stands (read on the proficiency scale for its value)"
+        letter = policy.known_letter(grade.letter)
+        rule = ("no standards evidence in this class: the teacher's letter stands (read on the proficiency "
+                "scale for its value)" if letter else
+                "no standards evidence in this class: the course grade itself, read on the proficiency scale")
+    if letter is None and value is not None:
+        letter = policy.letter_for(value, leaves)
     points = policy.points(letter) if letter else None
     earned = alignment.credits if policy.mapping.credit_earned(
         points=points, competencies_proficient=bool(valued) and all(

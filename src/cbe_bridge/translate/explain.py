@@ -89,12 +89,12 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
         for c in result.courses:
             g = c.grade
             value = f"{c.value:.2f}" if c.value is not None else "-"
-            if c.basis == "source":
-                how = "as the teacher gave it"
-            elif c.basis == "derived" and c.letter and c.letter == policy.known_letter(g.letter):
-                how = f"as the teacher gave it (reads {value} on the scale)"
-            else:
+            if not policy.keeps_teacher_letter(c.basis, c.letter, g.letter):
                 how = f"from {value}"
+            elif c.value is None:
+                how = "as the teacher gave it"
+            else:
+                how = f"as the teacher gave it (reads {value} on the scale)"
             lines.append(f"  {g.school_year or ''} {g.course_code or g.course_id} {g.course_title or ''}: "
                          f"{c.letter or '-'} {how} [{c.basis}] credits {c.credits_earned:g}/"
                          f"{c.credits_attempted:g}{'' if c.counted else ' (failed attempt, retaken later: not in GPA)'}")

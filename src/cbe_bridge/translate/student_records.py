@@ -83,15 +83,6 @@ class CourseMark:
     credits_earned: float
     counted: bool  # counts toward GPA (latest attempt)
 
-    @property
-    def from_proficiency(self) -> bool:
-        """The letter was made from proficiency values, not the teacher's letter kept (a course
-        outside the continuum, or one with no standards evidence in its class)."""
-        if self.basis == "direct":
-            return True
-        given = (self.source_letter or "").strip()
-        return self.basis == "derived" and self.letter not in (given, given.rstrip("+-"))
-
 
 @dataclass(frozen=True)
 class GpaFigure:

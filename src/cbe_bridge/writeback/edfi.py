@@ -205,7 +205,7 @@ class EdFiBuilder:
 
     # -- grades ------------------------------------------------------------------------------
     def _grade(self, rec: StudentRecord, mark: CourseMark, ref: dict[str, Any]) -> Change | None:
-        if not mark.letter or not mark.from_proficiency:
+        if not mark.letter or self.policy.keeps_teacher_letter(mark.basis, mark.letter, mark.source_letter):
             return None  # the teacher's letter kept: the SIS has it already
         section = self.keys.section(rec, mark)
         ssa = {**section, "studentUniqueId": self.keys.student(rec), "beginDate": self.keys.begin_date(rec, mark)}
