@@ -30,8 +30,9 @@ def run(setup, **kw):  # noqa: ANN001, ANN201
 
 
 def translated(setup):  # noqa: ANN001, ANN201
-    return [(r, m) for r in setup.records() for m in r.courses
-            if m.letter and m.value is not None and m.basis in ("direct", "derived")]
+    """Marks whose letter was made from proficiency: the ones written back."""
+    return [(r, m) for r in setup.records() for m in r.courses if m.letter and m.value is not None
+            and not setup.policy.keeps_teacher_letter(m.basis, m.letter, m.source_letter)]
 
 
 def test_dry_run_sends_nothing(provider, server):
@@ -62,6 +63,19 @@ def test_results_carry_the_translated_grades_under_derived_ids(provider, server)
         for objective in result.get("learningObjectiveSet", [{}])[0].get("learningObjectiveResults", []):
             assert objective["score"] == pytest.approx(rec.figures[objective["learningObjectiveId"]].value, abs=1e-3)
     assert any("learningObjectiveSet" in r for r in results.values())
+
+
+def test_the_teachers_letters_kept_as_given_are_not_written(provider, server):
+    """A class with no standards evidence keeps the teacher's letter (flagged derived): not made
+    from proficiency, and the SIS has it, so no result claims it was back-translated."""
+    setup, fake = provider
+    kept = [(r, m) for r in setup.records() for m in r.courses
+            if m.basis == "derived" and setup.policy.keeps_teacher_letter(m.basis, m.letter, m.source_letter)]
+    assert kept, "the sample students should have a class with no standards evidence"
+    assert run(setup).ok
+    for rec, mark in kept:
+        assert sourced_id("sis", "result", rec.person.student_id, mark.class_id) not in fake.data["results"]
+    assert all("back-translated from proficiency" in r["comment"] for r in fake.data["results"].values())
 
 
 def test_a_rerun_sends_nothing_and_force_replaces_the_same_ids(provider, server):

@@ -116,7 +116,8 @@ def oneroster(app: App, **options) -> None:  # noqa: ANN003
     \b
     One line item per class ("Proficiency-based grade"), one result per student and class
     (score on the proficiency scale, the letter as text score; 1.2 adds the competencies as
-    learning-objective results). sourcedIds are derived, so re-runs replace, never duplicate.
+    learning-objective results). Only letters made from proficiency are written (the SIS has
+    the teachers' own). sourcedIds are derived, so re-runs replace, never duplicate.
     Example:
       cbe-bridge writeback oneroster --source sis --dry-run
     """

@@ -14,8 +14,9 @@ sourcedIds are UUID 5 values derived from the store source and the class (and st
 re-run PUTs the same ids: a PUT by sourcedId replaces, nothing is duplicated. Classes,
 students, schools and terms are referred to by the store's ids, which are the provider's
 sourcedIds when the records came from it (its REST API or its CSV export).
-Teachers' letters passed through unchanged (courses not aligned to the continuum) are not
-written: the SIS has them already.
+Teachers' letters kept as given (courses not aligned to the continuum, and classes with no
+standards evidence, whose mark is the teacher's letter) are not written: the SIS has them
+already, and they were not made from proficiency.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class OneRosterBuilder:
         skipped: list[Skip] = []
         for rec in self.g.records:
             for mark in rec.courses:
-                if mark.letter is None or mark.value is None or mark.basis not in ("direct", "derived"):
-                    continue
+                if mark.letter is None or mark.value is None or \
+                        self.policy.keeps_teacher_letter(mark.basis, mark.letter, mark.source_letter):
+                    continue  # the teacher's letter kept: the SIS has it already
                 klass = self.g.classes.get(mark.class_id)
                 if klass is None:
                     skipped.append(Skip("results", sourced_id(self.g.source, "result", rec.person.student_id,
