@@ -140,6 +140,8 @@ def test_attachment_view_with_unknown_class_has_no_students(demo):
     ({"method": "competencies_proficient"},
      ["every competency the course is aligned to is proficient",
       "keeps the teacher's letter, which earns the credit when it carries grade points."]),
+    ({"method": "course_grade", "min_points": 1.0, "pass_letters": ["P", "CR"]},
+     ["In a pass/fail course, P or CR earns the credit and is left out of the GPA."]),
 ])
 def test_the_credit_rule_is_stated_for_every_kind_of_course(rule, says):
     from pathlib import Path
@@ -153,3 +155,4 @@ def test_the_credit_rule_is_stated_for_every_kind_of_course(rule, says):
     mapping = mapping.model_copy(update={"credit_rule": model(**rule)})
     text = credit_text(mapping)
     assert all(part in text for part in says), text
+    assert ("pass/fail" in text) is bool(rule.get("pass_letters")), text

@@ -141,7 +141,8 @@ def test_a_course_without_standards_evidence_keeps_the_teachers_letter(policy, l
         assert "the teacher's letter stands" in course.rule
 
 
-@pytest.mark.parametrize(("letter", "earned"), [("A", 1.0), ("D", 1.0), ("F", 0.0), ("B+", 1.0)])
+@pytest.mark.parametrize(("letter", "earned"), [("A", 1.0), ("D", 1.0), ("F", 0.0), ("B+", 1.0),
+                                                ("P", 1.0), ("NC", 0.0)])
 def test_a_course_outside_the_continuum_earns_its_credit_by_the_teachers_letter(policy, letter, earned):
     art = GradeRow("k9", "c9", "ART1", None, "Studio Art", "t1", 2025, "2025-06-15", letter, None,
                    "2025-06-15", "results/final-art")
@@ -150,12 +151,29 @@ def test_a_course_outside_the_continuum_earns_its_credit_by_the_teachers_letter(
     assert (course.credits_attempted, course.credits_earned) == (1.0, earned)
 
 
+def test_a_pass_earns_the_credit_and_stays_out_of_the_gpa(policy):
+    """A pass/fail course graded P (the reference's pass_letters): the teacher's P stands on an
+    aligned course with no standards evidence, earns the credit, and the GPA leaves it out."""
+    passed = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", "P", None,
+                      "2025-06-15", "results/final")
+    graded = GradeRow("k9", "c9", "ART1", None, "Studio Art", "t1", 2025, "2025-06-15", "B", None,
+                      "2025-06-15", "results/final-art")
+    result = compute_student(policy, "sis", "s1", [], [passed, graded])
+    math, art = sorted(result.courses, key=lambda c: c.grade.class_id)
+    assert (math.letter, math.basis, math.credits_earned) == ("P", "derived", 1.0)
+    assert "the teacher's letter stands" in math.rule
+    cumulative = next(p.unweighted for p in gpa_figures(policy, result.courses) if p.scope == "cumulative")
+    assert (cumulative.value, cumulative.credits) == (3.0, 1.0)  # the B alone
+    assert (art.letter, art.credits_earned) == ("B", 1.0)
+
+
 @pytest.mark.parametrize(("basis", "letter", "given", "kept"), [
     ("direct", "A", "B", False),  # standards evidence decided the letter
     ("derived", "B", "B", True),  # no standards evidence: the teacher's letter kept
     ("derived", "B", "B+", True),  # kept as the points table knows it
     ("derived", "D", None, False),  # a percent-only grade read on the scale and converted
-    ("derived", "C", "P", False),  # a letter without points: read from its percent
+    ("derived", "C", "W", False),  # a letter without points: read from its percent
+    ("derived", "P", "P", True),  # a pass of a pass/fail course (the reference's pass_letters)
     ("source", "A", "A", True),  # a course outside the continuum
 ])
 def test_which_letters_are_the_teachers_kept(policy, basis, letter, given, kept):

@@ -135,6 +135,18 @@ def test_points_table_missing_a_letter(write):
     assert "gpa.points" in hint
 
 
+def test_a_pass_letter_cannot_have_grade_points(write):
+    path = write("m.yaml", """
+        version: 1
+        extends: {ref}
+        credit_rule: {method: course_grade, pass_letters: [P, D]}
+        """)
+    [(where, message, hint)] = problems(path)
+    assert where == at(path, 3, 51)
+    assert message == "credit_rule.pass_letters: 'D' has grade points (1), so its points decide its credit"
+    assert "leave 'D' out of pass_letters" in hint
+
+
 def test_cut_points_must_cover_the_scale(write):
     path = write("m.yaml", """
         version: 1

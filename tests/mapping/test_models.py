@@ -56,16 +56,35 @@ def test_models_are_frozen():
         m.aggregation.default.weight = 0.1  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("rule", "points", "earned"), [
-    ({"method": "course_grade", "min_points": 1.0}, 1.0, True),
-    ({"method": "course_grade", "min_points": 2.0}, 1.0, False),
-    ({"method": "competencies_proficient"}, 1.0, True),  # no competencies to judge: the letter
-    ({"method": "competencies_proficient"}, 0.0, False),
-    ({"method": "competencies_proficient"}, None, False),  # a letter without points
+PASS_FAIL = {"pass_letters": ["P", "CR"]}
+
+
+@pytest.mark.parametrize(("rule", "letter", "points", "earned"), [
+    ({"method": "course_grade", "min_points": 1.0}, "D", 1.0, True),
+    ({"method": "course_grade", "min_points": 2.0}, "D", 1.0, False),
+    ({"method": "competencies_proficient"}, "D", 1.0, True),  # no competencies to judge: the letter
+    ({"method": "competencies_proficient"}, "F", 0.0, False),
+    ({"method": "competencies_proficient"}, "W", None, False),  # a letter without points
+    ({"method": "course_grade", "min_points": 1.0}, "P", None, False),  # no pass letters listed
+    ({"method": "course_grade", "min_points": 1.0, **PASS_FAIL}, " P ", None, True),
+    ({"method": "competencies_proficient", **PASS_FAIL}, "CR", None, True),
+    ({"method": "competencies_proficient", **PASS_FAIL}, "NC", None, False),
 ])
-def test_a_course_outside_the_continuum_earns_credit_by_its_letter(rule, points, earned):
+def test_a_course_outside_the_continuum_earns_credit_by_its_letter(rule, letter, points, earned):
     from pydantic import TypeAdapter
 
     from cbe_bridge.mapping.policies import CreditRule
 
-    assert TypeAdapter(CreditRule).validate_python(rule).earned_outside_continuum(points) is earned
+    assert TypeAdapter(CreditRule).validate_python(rule).earned_outside_continuum(letter, points) is earned
+
+
+@pytest.mark.parametrize(("rule", "competencies_proficient", "earned"), [
+    ({"method": "course_grade", "min_points": 1.0, **PASS_FAIL}, False, True),  # the teacher's P
+    ({"method": "competencies_proficient", **PASS_FAIL}, False, False),  # the competencies decide
+])
+def test_a_pass_on_an_aligned_course_earns_credit_where_the_letter_decides(rule, competencies_proficient, earned):
+    from pydantic import TypeAdapter
+
+    from cbe_bridge.mapping.policies import CreditRule
+
+    assert TypeAdapter(CreditRule).validate_python(rule).earned("P", None, competencies_proficient) is earned

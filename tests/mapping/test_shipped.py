@@ -53,8 +53,9 @@ def test_reference_policy():
     # The scale starts at 1, so the D band starts above it: Limited Progress throughout fails.
     assert [cut_points(v, cuts) for v in (4, 3.0, 2.99, 2.5, 2.49, 2.0, 1.99, 1.5, 1.49, 1.0)] == \
         ["A", "A", "B", "B", "C", "C", "D", "D", "F", "F"]
-    assert m.credit_earned(points=1.0, competencies_proficient=False)
-    assert not m.credit_earned(points=0.0, competencies_proficient=True)
+    assert m.credit_earned(letter="D", points=1.0, competencies_proficient=False)
+    assert not m.credit_earned(letter="F", points=0.0, competencies_proficient=True)
+    assert m.credit_earned(letter="P", points=None, competencies_proficient=False)  # pass/fail course
     assert m.default_credits == 1.0
     assert m.percent_bands(None) == [(90, 4), (80, 3), (70, 2), (60, 1.5), (0, 1)]
     assert m.letter_percent(None, "b") == 85

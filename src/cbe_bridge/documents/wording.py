@@ -174,8 +174,12 @@ def credit_text(mapping: Mapping) -> str:
     else:
         text = "A course earns its credits when every competency the course is aligned to is proficient."
         unaligned = ", which earns the credit when it carries grade points."
-    return text + (f" A course not aligned to the continuum is worth {short(rule.default_credits)} "
-                   f"credit and keeps the teacher's letter{unaligned}")
+    text += (f" A course not aligned to the continuum is worth {short(rule.default_credits)} "
+             f"credit and keeps the teacher's letter{unaligned}")
+    if rule.pass_letters:
+        text += (f" In a pass/fail course, {' or '.join(rule.pass_letters)} earns the credit and is left "
+                 "out of the GPA.")
+    return text
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     if alignment is None or not alignment.competencies:
         letter = policy.known_letter(grade.letter) or (grade.letter or "").strip() or None
         credits = policy.mapping.default_credits
-        earned = policy.mapping.credit_rule.earned_outside_continuum(policy.points(letter) if letter else None)
+        earned = policy.mapping.credit_rule.earned_outside_continuum(letter, policy.points(letter) if letter else None)
         return CourseResult(grade, alignment, letter, None, "source",
                             "course not aligned to the continuum: the teacher's letter is used as given",
                             [], credits, credits if earned else 0.0)
@@ -214,7 +214,7 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
         letter = policy.letter_for(value, leaves)
     points = policy.points(letter) if letter else None
     earned = alignment.credits if policy.mapping.credit_earned(
-        points=points, competencies_proficient=bool(valued) and all(
+        letter=letter, points=points, competencies_proficient=bool(valued) and all(
             v is not None and v >= policy.threshold for _, v, _ in comps)) else 0.0
     return CourseResult(grade, alignment, letter, value, basis, rule, comps, alignment.credits, earned)
 

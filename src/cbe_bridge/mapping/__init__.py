@@ -9,7 +9,7 @@ Public API (the submodules are private; import from here)::
         .aggregation_for(node_type)  .rollup_for(node_type)  .scale(id=None)
         .course_alignment_for(course_code, sced, title)   .translate_score(title, score, text)
         .grade_scale(id)  .letter_percent(id, letter)  .percent_bands(id)
-        .objective_node_overrides()  .credit_earned(points=, competencies_proficient=)
+        .objective_node_overrides()  .credit_earned(letter=, points=, competencies_proficient=)
         .default_proficiency_scale()  .continuum_path  .fingerprint  .location_of(*path)
     mapping_json_schema()                   the published JSON Schema (schemas/mapping.schema.json)
 

@@ -235,9 +235,9 @@ class Mapping(StrictModel):
         """Credits of a course no alignment covers (``credit_rule.default_credits``)."""
         return self.credit_rule.default_credits
 
-    def credit_earned(self, *, points: float | None, competencies_proficient: bool) -> bool:
+    def credit_earned(self, *, letter: str | None, points: float | None, competencies_proficient: bool) -> bool:
         """Whether a course's credit is earned under ``credit_rule``."""
-        return self.credit_rule.earned(points, competencies_proficient)
+        return self.credit_rule.earned(letter, points, competencies_proficient)
 
     def node_references(self) -> list[tuple[DataPath, str]]:
         """Every ``node:`` reference with where it sits in the data."""
@@ -326,6 +326,11 @@ def cross_checks(m: Mapping) -> list[CrossProblem]:
                     f"{m.gpa.conversion.method} can give the letter {letter!r}, which has no grade points",
                     f"add {letter!r} to gpa.points (or to gpa.not_in_gpa for a letter without "
                     "points, like I for incomplete)"))
+    for letter in m.credit_rule.pass_letters:
+        if letter in m.gpa.points:
+            out.append((("credit_rule", "pass_letters"),
+                        f"{letter!r} has grade points ({fmt(m.gpa.points[letter])}), so its points decide "
+                        "its credit", f"leave {letter!r} out of pass_letters, or out of gpa.points"))
     conversion = m.gpa.conversion
     if isinstance(conversion, CutPointsConversion) and default is not None:
         lowest = min(c.min for c in conversion.cuts)

@@ -215,11 +215,19 @@ class _CreditBase(StrictModel):
     method: str
     default_credits: float = Field(
         1.0, ge=0, description="Credits of a course no alignment covers")
+    pass_letters: list[str] = Field(
+        default_factory=list,
+        description="Letters without grade points that earn the credit: a pass/fail course's P or "
+                    "CR (left out of the GPA, as every letter without points is)")
 
-    def earned_outside_continuum(self, points: float | None) -> bool:
+    def passes(self, letter: str | None) -> bool:
+        """Whether ``letter`` is a pass of a pass/fail course."""
+        return letter is not None and letter.strip() in self.pass_letters
+
+    def earned_outside_continuum(self, letter: str | None, points: float | None) -> bool:
         """A course no alignment covers has no competencies to judge: its credit is earned as
-        on a traditional transcript, by a teacher's letter with grade points."""
-        return points is not None and points > 0
+        on a traditional transcript, by a teacher's letter with grade points, or a pass."""
+        return self.passes(letter) or (points is not None and points > 0)
 
 
 class CourseGradeCredit(_CreditBase):
@@ -228,11 +236,11 @@ class CourseGradeCredit(_CreditBase):
     method: Literal["course_grade"]
     min_points: float = Field(1.0, ge=0, description="Least grade points that earn the credit")
 
-    def earned(self, points: float | None, competencies_proficient: bool) -> bool:
-        return points is not None and points >= self.min_points
+    def earned(self, letter: str | None, points: float | None, competencies_proficient: bool) -> bool:
+        return self.passes(letter) or (points is not None and points >= self.min_points)
 
-    def earned_outside_continuum(self, points: float | None) -> bool:
-        return self.earned(points, False)
+    def earned_outside_continuum(self, letter: str | None, points: float | None) -> bool:
+        return self.earned(letter, points, False)
 
 
 class CompetenciesProficientCredit(_CreditBase):
@@ -240,7 +248,7 @@ class CompetenciesProficientCredit(_CreditBase):
 
     method: Literal["competencies_proficient"]
 
-    def earned(self, points: float | None, competencies_proficient: bool) -> bool:
+    def earned(self, letter: str | None, points: float | None, competencies_proficient: bool) -> bool:
         return competencies_proficient
 
 
