@@ -118,6 +118,24 @@ def test_explain_says_where_a_course_keeps_the_teachers_letter(demo):
     assert f": {letter} as the teacher gave it (reads " in out and "the teacher's letter stands" in out
 
 
+def test_a_pass_fail_course_earns_its_credit_outside_the_gpa(demo):
+    """Advisory is graded P in the sample: the credit is earned, the GPA leaves it out."""
+    store = open_store(demo.out / "cbe-bridge.db", create=False)
+    with store.engine.connect() as conn:
+        passes = conn.execute(sa.select(course_marks.c.student_id, course_marks.c.credits_earned,
+                                        course_marks.c.credits_attempted)
+                              .where(course_marks.c.letter == "P")).all()
+        sid = passes[0][0]
+        counted = conn.execute(sa.select(course_marks.c.letter, course_marks.c.credits_attempted).where(
+            course_marks.c.student_id == sid, course_marks.c.counted.is_(True))).all()
+        gpa_credits = conn.execute(sa.select(gpa.c.credits).where(
+            gpa.c.student_id == sid, gpa.c.scope == "cumulative")).scalar_one()
+    store.dispose()
+    assert passes and all(earned == attempted > 0 for _, earned, attempted in passes)
+    assert "P" in {letter for letter, _ in counted}
+    assert gpa_credits == pytest.approx(sum(c for letter, c in counted if letter and letter != "P"))
+
+
 def test_explain_one_node(demo):
     result = cli(demo, "explain", "stu-000001", "MATH")
     assert result.exit_code == 0, result.output

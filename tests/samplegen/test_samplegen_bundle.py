@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cbe_bridge.samplegen.catalog import COURSE_BY_CODE
 from cbe_bridge.samplegen.oneroster import EMITTED
 
 STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
@@ -155,17 +156,24 @@ def test_course_grades(district: Any) -> None:
     assert len(per_class) == len(district.rows("classes.csv"))
     sessions = {s["sourcedId"]: s for s in district.rows("academicSessions.csv")}
     skip = _bad(district, "non_numeric_score") | _bad(district, "bad_date")
-    n = 0
+    code_of = {c["sourcedId"]: c["courseCode"] for c in district.rows("courses.csv")}
+    pass_fail = {c["sourcedId"] for c in district.rows("classes.csv")
+                 if COURSE_BY_CODE[code_of[c["courseSourcedId"]]].pass_fail}
+    graded = passed = 0
     for r in district.rows("results.csv"):
         li = finals.get(r["lineItemSourcedId"])
         if li is None or r["sourcedId"] in skip:
             continue
-        n += 1
-        assert 0 <= float(r["score"]) <= 100 and r["textScore"] in LETTERS
+        if li["classSourcedId"] in pass_fail:  # Advisory: P or NC, no percent
+            passed += 1
+            assert r["score"] == "" and r["textScore"] in ("P", "NC")
+        else:
+            graded += 1
+            assert 0 <= float(r["score"]) <= 100 and r["textScore"] in LETTERS
         assert r["scoreDate"] == li["dueDate"]
         term = sessions[li["academicSessionSourcedId"]]
         assert term["startDate"] <= r["scoreDate"] < term["endDate"]
-    assert n > 1000
+    assert graded > 1000 and passed > 100
 
 
 def test_standards_scores(district: Any) -> None:

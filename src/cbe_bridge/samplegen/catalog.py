@@ -28,6 +28,7 @@ class Course:
     grades: tuple[str, ...] = ("09", "10", "11", "12")
     span: str = "year"  # year = taken in both semesters; semester = one semester
     match: str | None = "course_code"  # how mapping.yaml matches it; None = unmapped
+    pass_fail: bool = False  # graded P / NC, no percent
 
     @property
     def area(self) -> str | None:
@@ -35,13 +36,14 @@ class Course:
 
 
 def _c(code: str, title: str, sced: str, subject: str, dept: str, comps: str, level: str = "regular",
-       grades: str = "09,10,11,12", span: str = "year", match: str | None = "course_code") -> Course:
+       grades: str = "09,10,11,12", span: str = "year", match: str | None = "course_code",
+       pass_fail: bool = False) -> Course:
     pairs: list[tuple[str, float]] = []
     for part in comps.split():
         node, _, weight = part.partition("@")
         pairs.append((node, float(weight) if weight else 1.0))
     return Course(code, title, sced, subject, dept, tuple(pairs), level, tuple(grades.split(",")),
-                  span, match)
+                  span, match, pass_fail)
 
 
 ELA, MTH, SCI, SOC = "English Language Arts", "Mathematics", "Science", "Social Studies"
@@ -122,7 +124,7 @@ COURSES: tuple[Course, ...] = (
     _c("FIT", "Lifetime Fitness", "", PE, "Health and PE", "WELL.C2 WELL.C1@0.5",
        grades="11,12", span="semester"),
     # Courses no mapping covers (on purpose)
-    _c("ADVIS", "Advisory", "", "Advisory", "Student Services", "", match=None),
+    _c("ADVIS", "Advisory", "", "Advisory", "Student Services", "", match=None, pass_fail=True),
     _c("YRBK", "Yearbook Production", "", "Journalism", "Fine Arts", "", grades="11,12", match=None),
 )
 

@@ -2,7 +2,8 @@
 
 For every class in a student's plan this writes the student's enrollment, one result per
 assessment line item (with one resultLearningObjectiveIds row per aligned learning target or
-habit), and the semester's Final Grade result (percent ``score`` + letter ``textScore``).
+habit), and the semester's Final Grade result (percent ``score`` + letter ``textScore``; a
+pass/fail course's is ``P`` or ``NC`` with no percent).
 Rows are built per student and written with ``writerows``; nothing accumulates across
 students except a few counters, so memory stays flat however many students there are.
 
@@ -36,6 +37,7 @@ _UNIT_NOISE = tuple(NormalDist().inv_cdf((i + 0.5) / (1 << _NOISE_BITS))
                     for i in range(1 << _NOISE_BITS))
 SCORE_NOISE = tuple(NOISE * z for z in _UNIT_NOISE)
 CODES = ("", "LP", "IP", "P", "E")
+PASSING_PERCENT = 60  # a pass/fail course's P, as a D- on the letter scale
 NUMS = ("", "1", "2", "3", "4")
 
 
@@ -62,7 +64,7 @@ def write_gradebook(files: dict[str, Any], d: District, seed: int, anomalies: An
         res: list[tuple[str, ...]] = []
         los: list[tuple[str, ...]] = []
         rss: list[tuple[str, ...]] = []
-        finals: list[int] = []  # indexes into res of Final Grade rows
+        finals: list[int] = []  # indexes into res of Final Grade rows with a percent
         for term_i, course_i, fail in plan_for(st, seed, terms):
             key = (st.school, course_i, term_i)
             o = ordinal.get(key, 0)
@@ -112,6 +114,10 @@ def write_gradebook(files: dict[str, Any], d: District, seed: int, anomalies: An
                 pct = min(100.0, max(35.0, 55.0 + 11.0 * m + 4.0 * _UNIT_NOISE[bits(_NOISE_BITS)]))
             pct = round(pct, 1)
             n_res += 1
+            if sec.course.pass_fail:  # P or NC (no credit), without a percent
+                res.append((f"r{n_res}", "", "", sec.final_id, sid, "fully graded", "",
+                            term.last_day, "", "P" if pct >= PASSING_PERCENT else "NC", cid, "", "", "", ""))
+                continue
             finals.append(len(res))
             res.append((f"r{n_res}", "", "", sec.final_id, sid, "fully graded", f"{pct:.1f}",
                         term.last_day, "", letter_for(pct), cid, "", "", "", ""))

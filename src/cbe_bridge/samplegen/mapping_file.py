@@ -97,6 +97,10 @@ def mapping_text(extends: str = DEFAULT_EXTENDS) -> str:
         ]
     out += [
         "",
+        f"# Courses left unmapped are semester classes too ({CREDITS_PER_CLASS} credit each), earned by",
+        "# the teacher's letter; Advisory is pass/fail: P (the reference's pass_letters) earns it.",
+        f"credit_rule: {{default_credits: {CREDITS_PER_CLASS}}}",
+        "",
         "objective_alignments:",
         "  auto_case_guid: true   # learningObjectiveId = CASE GUID (or urn:uuid:GUID) of a node",
         "",

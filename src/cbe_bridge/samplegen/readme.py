@@ -91,7 +91,8 @@ grow over time, so proficiency varies. Graduation requirements in `mapping.yaml`
 - **Course grades**: each class has one lineItem in category "Final Grade" (`cat-final`).
   Its result has `score` = percent 0-100 with one decimal, `textScore` = letter A..F with +/-,
   `scoreDate` = the last instructional day of the semester; the lineItem is linked to the
-  "Percent / Letter Grade" scale in lineItemScoreScales.csv.
+  "Percent / Letter Grade" scale in lineItemScoreScales.csv. Advisory is pass/fail: its
+  result has no `score` and `textScore` `P` (pass: the credit, not in the GPA) or `NC` (no credit).
 - **Standards scores**: assessment lineItems (category "Assessment") are aligned in
   lineItemLearningObjectiveIds.csv to 1-3 learning targets; a student's result on one has one
   resultLearningObjectiveIds.csv row per target with `source` = `case`, `score` = 1..4
