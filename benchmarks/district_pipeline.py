@@ -10,7 +10,8 @@ Figures:
   ``sqlite3``'s own ``.import`` of the same CSV files into an empty database on this machine,
   with the four slowest files split into reading and checking + merging;
 * compute: aggregation + rollup + credits + GPA time for every student;
-* peak RSS of this process and of the compute workers.
+* peak RSS of this process and of the compute workers;
+* the machine's speed (a plain Python loop), to compare runs on different machines.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ def _sqlite_import(folder: Path, db: Path) -> float:
     return time.perf_counter() - started
 
 
+def _machine_speed() -> float:
+    """Seconds for a plain Python loop of 10 M additions: the same code's figures move with the
+    machine (they have differed by half between machines of the same kind), so each run says
+    how fast its machine was."""
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=50_000)
@@ -87,6 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cbe-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    speed = _machine_speed()
     try:
         started = time.perf_counter()
         reference = Path(__file__).resolve().parents[1] / "mappings" / "reference-district.yaml"
@@ -140,6 +153,8 @@ def main() -> None:
         print(f"peak RSS: this process {_rss_mib(resource.RUSAGE_SELF):,.0f} MiB, "
               f"largest worker {_rss_mib(resource.RUSAGE_CHILDREN):,.0f} MiB")
         print(f"store size: {(work / 'cbe-bridge.db').stat().st_size / 1024**2:,.0f} MiB; cores: {os.cpu_count()}")
+        print(f"machine: a Python loop of 10 M additions took {speed:.2f} s of CPU before the run, "
+              f"{_machine_speed():.2f} s after")
         store.dispose()
     finally:
         if not args.keep and args.workdir is None:
