@@ -22,6 +22,11 @@ def test_init_writes_a_starter_that_loads(tmp_path):
     assert stat.S_IMODE((tmp_path / "cbe-bridge.toml").stat().st_mode) == 0o600
     again = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert again.exit_code == 2 and "--force" in again.output
+    # The commented credit_rule, once uncommented, changes only the keys it writes.
+    starter = tmp_path / "mapping.yaml"
+    starter.write_text(starter.read_text().replace("# credit_rule:", "credit_rule:"))
+    rule = load_mapping([starter]).credit_rule
+    assert (rule.method, rule.default_credits, rule.pass_letters) == ("course_grade", 0.5, ["P", "CR"])
 
 
 def test_continuum_show_opensalt_sample():
