@@ -51,7 +51,7 @@ def _record(policy) -> StudentRecord:
         _mark("c4", "DE101", "College Writing", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.5,
                "direct", "dual_enrollment", 1.0, 1.0, True),
         _mark("c5", "ADVIS", "Advisory", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "P", None,
-               "source", None, 1.0, 0.0, True),
+               "source", None, 1.0, 1.0, True),  # a pass earns its credit
     ]
     gpa = {scope: GpaFigure(scope, 3.125, 3.375, 2.0, None) for scope in ("cumulative", "2026", "term:t2")}
     person = Person("sis", "stu-x", "123456", "Ada", "Lovelace", "B", "Addie", "2009-02-03", None, None)

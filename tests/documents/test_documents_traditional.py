@@ -82,3 +82,8 @@ def test_conversion_table_and_method_come_from_the_mapping(demo, rendered):
     assert "school profile" in text.lower()
     for level, bonus in g.weights.items():
         assert f"+{bonus:g}" in text
+    # The key names each pass/fail letter, which the conversion table (grade points) cannot.
+    for letter in demo.policy.mapping.credit_rule.pass_letters:
+        assert f"{letter} pass (credit, not in GPA)" in text
+        assert (f"A pass in a pass/fail course ({letter}) earns its credits and is left out of the GPA"
+                in " ".join(text.split()))

@@ -263,6 +263,9 @@ def gpa_definition(mapping: Mapping) -> str:
             "latest attempt counts.")
     if g.not_in_gpa:
         text += f" Letters without grade points ({', '.join(g.not_in_gpa)}) are left out of the GPA."
+    passes = mapping.credit_rule.pass_letters
+    if passes:
+        text += f" A pass in a pass/fail course ({', '.join(passes)}) earns its credits and is left out of the GPA."
     return text
 
 
@@ -281,6 +284,7 @@ class PolicyWords:
     gpa_definition: str
     gpa_scale: str  # "4.0"
     habit_types: tuple[str, ...]
+    pass_letters: tuple[str, ...]  # of pass/fail courses: credit, no grade points
 
 
 def policy_words(policy: Policy) -> PolicyWords:
@@ -289,7 +293,7 @@ def policy_words(policy: Policy) -> PolicyWords:
     return PolicyWords(key, tuple(how_proficiency_is_decided(policy)), tuple(grade_bands(m)), credit_text(m),
                        tuple(graduation_requirements(policy, key)), conversion_method(m),
                        tuple(conversion_rows(m)), weights_text(m), gpa_definition(m),
-                       num(m.gpa.scale_max, 1), tuple(m.habits_node_types))
+                       num(m.gpa.scale_max, 1), tuple(m.habits_node_types), tuple(m.credit_rule.pass_letters))
 
 
 __all__ = [
