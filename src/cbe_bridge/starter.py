@@ -86,9 +86,9 @@ course_alignments:
 objective_alignments:
   auto_case_guid: true   # an objective id equal to a continuum node's CASE GUID maps to it
 
-# Credit of the courses no alignment covers, and the letters of pass/fail courses that earn it
-# (the reference: 1.0 credit, P). Only the keys written here change.
-# credit_rule: {{default_credits: 0.5, pass_letters: [P, CR]}}
+# Credit of the courses no alignment covers, and the letters of pass/fail courses (the reference:
+# 1.0 credit; P earns it, NC does not). Only the keys written here change.
+# credit_rule: {{default_credits: 0.5, pass_letters: [P, CR], fail_letters: [NC]}}
 """
 
 

@@ -26,7 +26,8 @@ def test_init_writes_a_starter_that_loads(tmp_path):
     starter = tmp_path / "mapping.yaml"
     starter.write_text(starter.read_text().replace("# credit_rule:", "credit_rule:"))
     rule = load_mapping([starter]).credit_rule
-    assert (rule.method, rule.default_credits, rule.pass_letters) == ("course_grade", 0.5, ["P", "CR"])
+    assert (rule.method, rule.default_credits, rule.pass_letters, rule.fail_letters) == \
+        ("course_grade", 0.5, ["P", "CR"], ["NC"])
 
 
 def test_continuum_show_opensalt_sample():

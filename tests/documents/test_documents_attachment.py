@@ -140,8 +140,8 @@ def test_attachment_view_with_unknown_class_has_no_students(demo):
     ({"method": "competencies_proficient"},
      ["every competency the course is aligned to is proficient",
       "keeps the teacher's letter, which earns the credit when it carries grade points."]),
-    ({"method": "course_grade", "min_points": 1.0, "pass_letters": ["P", "CR"]},
-     ["In a pass/fail course, P or CR earns the credit and is left out of the GPA."]),
+    ({"method": "course_grade", "min_points": 1.0, "pass_letters": ["P", "CR"], "fail_letters": ["NC"]},
+     ["A pass/fail course is marked P or CR when its credit is earned, NC when not, and is left out of the GPA."]),
 ])
 def test_the_credit_rule_is_stated_for_every_kind_of_course(rule, says):
     from pathlib import Path

@@ -83,7 +83,11 @@ def test_conversion_table_and_method_come_from_the_mapping(demo, rendered):
     for level, bonus in g.weights.items():
         assert f"+{bonus:g}" in text
     # The key names each pass/fail letter, which the conversion table (grade points) cannot.
-    for letter in demo.policy.mapping.credit_rule.pass_letters:
+    rule = demo.policy.mapping.credit_rule
+    assert rule.pass_letters and rule.fail_letters
+    for letter in rule.pass_letters:
         assert f"{letter} pass (credit, not in GPA)" in text
-        assert (f"A pass in a pass/fail course ({letter}) earns its credits and is left out of the GPA"
-                in " ".join(text.split()))
+    for letter in rule.fail_letters:
+        assert f"{letter} fail (no credit, not in GPA)" in text
+    assert (f"A pass/fail course ({', '.join(rule.pass_letters)} pass, {', '.join(rule.fail_letters)} fail) "
+            "is left out of the GPA" in " ".join(text.split()))

@@ -167,6 +167,32 @@ def test_a_pass_earns_the_credit_and_stays_out_of_the_gpa(policy):
     assert (art.letter, art.credits_earned) == ("B", 1.0)
 
 
+@pytest.mark.parametrize(("given", "level", "letter", "earned"), [
+    ("P", 3, "P", 1.0),  # proficient throughout: converts to A, which earns the credit
+    ("P", 1, "NC", 0.0),  # the teacher passed it; the class's standards evidence says Limited Progress
+    ("NC", 3, "P", 1.0),
+    ("NC", 1, "NC", 0.0),
+])
+def test_a_pass_fail_course_with_standards_evidence_passes_by_its_credit(policy, given, level, letter, earned):
+    """A course the teacher graded pass/fail has no letter grade to translate into: the credit,
+    decided on the class's evidence like any course's, makes it a pass or a fail."""
+    grade = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", given, None,
+                     "2025-06-15", "results/final")
+    rows = [score(i, t, level, 10 + i) for i, t in enumerate(TARGETS)]
+    (course,) = compute_student(policy, "sis", "s1", rows, [grade]).courses
+    assert (course.letter, course.basis, course.credits_earned) == (letter, "direct", earned)
+    assert f"a pass/fail course (the teacher's {given})" in course.rule
+    assert not policy.keeps_teacher_letter(course.basis, course.letter, given)  # made from proficiency
+
+
+def test_a_teachers_fail_stands_without_standards_evidence(policy):
+    grade = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", "NC", None,
+                     "2025-06-15", "results/final")
+    (course,) = compute_student(policy, "sis", "s1", [], [grade]).courses
+    assert (course.letter, course.basis, course.credits_earned) == ("NC", "derived", 0.0)
+    assert policy.keeps_teacher_letter(course.basis, course.letter, "NC")
+
+
 @pytest.mark.parametrize(("basis", "letter", "given", "kept"), [
     ("direct", "A", "B", False),  # standards evidence decided the letter
     ("derived", "B", "B", True),  # no standards evidence: the teacher's letter kept

@@ -139,12 +139,27 @@ def test_a_pass_letter_cannot_have_grade_points(write):
     path = write("m.yaml", """
         version: 1
         extends: {ref}
-        credit_rule: {method: course_grade, pass_letters: [P, D]}
+        credit_rule: {method: course_grade, pass_letters: [P, D], fail_letters: [NC]}
         """)
     [(where, message, hint)] = problems(path)
     assert where == at(path, 3, 51)
-    assert message == "credit_rule.pass_letters: 'D' has grade points (1), so its points decide its credit"
+    assert message == ("credit_rule.pass_letters: 'D' has grade points (1): a letter-graded course's "
+                       "letter, not a pass/fail one")
     assert "leave 'D' out of pass_letters" in hint
+
+
+@pytest.mark.parametrize(("rule", "says"), [
+    ("{method: course_grade, pass_letters: [P], fail_letters: []}", "fail_letters is empty"),
+    ("{method: course_grade, pass_letters: [P], fail_letters: [P]}", "'P' is both a pass and a fail letter"),
+])
+def test_pass_and_fail_letters_come_in_pairs(write, rule, says):
+    path = write("m.yaml", f"""
+        version: 1
+        extends: {{ref}}
+        credit_rule: {rule}
+        """)
+    [(_, message, _)] = problems(path)
+    assert says in message
 
 
 def test_cut_points_must_cover_the_scale(write):

@@ -56,7 +56,7 @@ def test_models_are_frozen():
         m.aggregation.default.weight = 0.1  # type: ignore[union-attr]
 
 
-PASS_FAIL = {"pass_letters": ["P", "CR"]}
+PASS_FAIL = {"pass_letters": ["P", "CR"], "fail_letters": ["NC"]}
 
 
 @pytest.mark.parametrize(("rule", "letter", "points", "earned"), [

@@ -56,6 +56,8 @@ def test_reference_policy():
     assert m.credit_earned(letter="D", points=1.0, competencies_proficient=False)
     assert not m.credit_earned(letter="F", points=0.0, competencies_proficient=True)
     assert m.credit_earned(letter="P", points=None, competencies_proficient=False)  # pass/fail course
+    assert not m.credit_earned(letter="NC", points=None, competencies_proficient=False)
+    assert (m.credit_rule.pass_letters, m.credit_rule.fail_letters) == (["P"], ["NC"])
     assert m.default_credits == 1.0
     assert m.percent_bands(None) == [(90, 4), (80, 3), (70, 2), (60, 1.5), (0, 1)]
     assert m.letter_percent(None, "b") == 85

@@ -177,8 +177,8 @@ def credit_text(mapping: Mapping) -> str:
     text += (f" A course not aligned to the continuum is worth {short(rule.default_credits)} "
              f"credit and keeps the teacher's letter{unaligned}")
     if rule.pass_letters:
-        text += (f" In a pass/fail course, {' or '.join(rule.pass_letters)} earns the credit and is left "
-                 "out of the GPA.")
+        text += (f" A pass/fail course is marked {' or '.join(rule.pass_letters)} when its credit is earned, "
+                 f"{' or '.join(rule.fail_letters)} when not, and is left out of the GPA.")
     return text
 
 
@@ -263,9 +263,10 @@ def gpa_definition(mapping: Mapping) -> str:
             "latest attempt counts.")
     if g.not_in_gpa:
         text += f" Letters without grade points ({', '.join(g.not_in_gpa)}) are left out of the GPA."
-    passes = mapping.credit_rule.pass_letters
-    if passes:
-        text += f" A pass in a pass/fail course ({', '.join(passes)}) earns its credits and is left out of the GPA."
+    rule = mapping.credit_rule
+    if rule.pass_letters:
+        text += (f" A pass/fail course ({', '.join(rule.pass_letters)} pass, {', '.join(rule.fail_letters)} fail) "
+                 "is left out of the GPA.")
     return text
 
 
@@ -284,7 +285,7 @@ class PolicyWords:
     gpa_definition: str
     gpa_scale: str  # "4.0"
     habit_types: tuple[str, ...]
-    pass_letters: tuple[str, ...]  # of pass/fail courses: credit, no grade points
+    pass_fail: tuple[tuple[str, str], ...]  # (letter, "pass" | "fail") of pass/fail courses
 
 
 def policy_words(policy: Policy) -> PolicyWords:
@@ -293,7 +294,9 @@ def policy_words(policy: Policy) -> PolicyWords:
     return PolicyWords(key, tuple(how_proficiency_is_decided(policy)), tuple(grade_bands(m)), credit_text(m),
                        tuple(graduation_requirements(policy, key)), conversion_method(m),
                        tuple(conversion_rows(m)), weights_text(m), gpa_definition(m),
-                       num(m.gpa.scale_max, 1), tuple(m.habits_node_types), tuple(m.credit_rule.pass_letters))
+                       num(m.gpa.scale_max, 1), tuple(m.habits_node_types),
+                       tuple((letter, "pass") for letter in m.credit_rule.pass_letters)
+                       + tuple((letter, "fail") for letter in m.credit_rule.fail_letters))
 
 
 __all__ = [

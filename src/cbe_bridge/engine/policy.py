@@ -199,12 +199,12 @@ class Policy:
 
     def known_letter(self, letter: str | None) -> str | None:
         """A teacher's letter as the GPA points table knows it: as given, or without its
-        +/- when only the bare letter has points (``B+`` -> ``B``); a pass of a pass/fail course
-        (``credit_rule.pass_letters``) as given; None otherwise."""
+        +/- when only the bare letter has points (``B+`` -> ``B``); a pass/fail course's letter
+        (``credit_rule.pass_letters`` / ``fail_letters``) as given; None otherwise."""
         letter = (letter or "").strip()
         if not letter:
             return None
-        if self.points(letter) is not None or self.mapping.credit_rule.passes(letter):
+        if self.points(letter) is not None or self.mapping.credit_rule.is_pass_fail(letter):
             return letter
         bare = letter.rstrip("+-")
         return bare if self.points(bare) is not None else None

@@ -15,7 +15,8 @@ Per course taken: the course's competencies are evaluated on the evidence of tha
 alone, weighted by the alignment, and converted to a letter (the back-translated grade); with
 no direct evidence in the class, the course grade itself stands in, flagged derived: the
 teacher's letter as the GPA table knows it (a percent-only grade is read on the scale and
-converted).
+converted). A course the teacher graded pass/fail (``credit_rule.pass_letters`` /
+``fail_letters``) gets a pass or a fail letter, by whether its credit is earned.
 """
 
 from __future__ import annotations
@@ -213,10 +214,17 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     if letter is None and value is not None:
         letter = policy.letter_for(value, leaves)
     points = policy.points(letter) if letter else None
-    earned = alignment.credits if policy.mapping.credit_earned(
-        letter=letter, points=points, competencies_proficient=bool(valued) and all(
-            v is not None and v >= policy.threshold for _, v, _ in comps)) else 0.0
-    return CourseResult(grade, alignment, letter, value, basis, rule, comps, alignment.credits, earned)
+    earned = policy.mapping.credit_earned(letter=letter, points=points, competencies_proficient=bool(valued) and all(
+        v is not None and v >= policy.threshold for _, v, _ in comps))
+    pass_fail = policy.mapping.credit_rule
+    if valued and pass_fail.is_pass_fail(grade.letter):
+        # A pass/fail course has no letter grade to translate into: its credit, decided on the
+        # class's proficiency as for any course, makes it a pass or a fail.
+        rule += (f"; a pass/fail course (the teacher's {grade.letter.strip()}): the credit is "
+                 f"{'earned' if earned else 'not earned'} (as a letter, {letter})")
+        letter = pass_fail.pass_fail_letter(earned, grade.letter)
+    return CourseResult(grade, alignment, letter, value, basis, rule, comps, alignment.credits,
+                        alignment.credits if earned else 0.0)
 
 
 def compute_student(policy: Policy, source: str, student_id: str, scores: list[ScoreRow],

@@ -326,11 +326,22 @@ def cross_checks(m: Mapping) -> list[CrossProblem]:
                     f"{m.gpa.conversion.method} can give the letter {letter!r}, which has no grade points",
                     f"add {letter!r} to gpa.points (or to gpa.not_in_gpa for a letter without "
                     "points, like I for incomplete)"))
-    for letter in m.credit_rule.pass_letters:
-        if letter in m.gpa.points:
-            out.append((("credit_rule", "pass_letters"),
-                        f"{letter!r} has grade points ({fmt(m.gpa.points[letter])}), so its points decide "
-                        "its credit", f"leave {letter!r} out of pass_letters, or out of gpa.points"))
+    rule = m.credit_rule
+    for key, letters in (("pass_letters", rule.pass_letters), ("fail_letters", rule.fail_letters)):
+        for letter in letters:
+            if letter in m.gpa.points:
+                out.append((("credit_rule", key), f"{letter!r} has grade points ({fmt(m.gpa.points[letter])}): "
+                            "a letter-graded course's letter, not a pass/fail one",
+                            f"leave {letter!r} out of {key}, or out of gpa.points"))
+    for letter in sorted(set(rule.pass_letters) & set(rule.fail_letters)):
+        out.append((("credit_rule", "fail_letters"), f"{letter!r} is both a pass and a fail letter",
+                    "list it in one of pass_letters and fail_letters"))
+    if bool(rule.pass_letters) != bool(rule.fail_letters):
+        missing = "fail_letters" if rule.pass_letters else "pass_letters"
+        out.append((("credit_rule", "pass_letters" if rule.pass_letters else "fail_letters"),
+                    f"pass/fail courses need both pass_letters and fail_letters; {missing} is empty",
+                    "e.g. pass_letters: [P], fail_letters: [NC]: a pass/fail course with standards "
+                    "evidence gets one or the other by its credit"))
     conversion = m.gpa.conversion
     if isinstance(conversion, CutPointsConversion) and default is not None:
         lowest = min(c.min for c in conversion.cuts)

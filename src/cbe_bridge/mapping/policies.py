@@ -217,12 +217,27 @@ class _CreditBase(StrictModel):
         1.0, ge=0, description="Credits of a course no alignment covers")
     pass_letters: list[str] = Field(
         default_factory=list,
-        description="Letters without grade points that earn the credit: a pass/fail course's P or "
-                    "CR (left out of the GPA, as every letter without points is)")
+        description="Letters of a passed pass/fail course, without grade points (P, CR): they earn "
+                    "the credit and are left out of the GPA")
+    fail_letters: list[str] = Field(
+        default_factory=list,
+        description="Letters of a failed pass/fail course, without grade points (NC): no credit, "
+                    "not in the GPA")
 
     def passes(self, letter: str | None) -> bool:
         """Whether ``letter`` is a pass of a pass/fail course."""
         return letter is not None and letter.strip() in self.pass_letters
+
+    def is_pass_fail(self, letter: str | None) -> bool:
+        """Whether ``letter`` is a pass/fail course's (a pass or a fail)."""
+        return letter is not None and (letter.strip() in self.pass_letters or letter.strip() in self.fail_letters)
+
+    def pass_fail_letter(self, earned: bool, teacher_letter: str | None) -> str:
+        """A pass/fail course's letter for its outcome: the teacher's when it says the same (P or
+        CR, say), else the first of the list."""
+        letters = self.pass_letters if earned else self.fail_letters
+        given = (teacher_letter or "").strip()
+        return given if given in letters else letters[0]
 
     def earned_outside_continuum(self, letter: str | None, points: float | None) -> bool:
         """A course no alignment covers has no competencies to judge: its credit is earned as
