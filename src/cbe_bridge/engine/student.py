@@ -189,7 +189,8 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     if alignment is None or not alignment.competencies:
         letter = policy.known_letter(grade.letter) or (grade.letter or "").strip() or None
         credits = policy.mapping.default_credits
-        earned = policy.mapping.credit_rule.earned_outside_continuum(letter, policy.points(letter) if letter else None)
+        points = policy.points(letter) if letter else None
+        earned = policy.mapping.credit_rule.earned_outside_continuum(letter, points)
         return CourseResult(grade, alignment, letter, None, "source",
                             "course not aligned to the continuum: the teacher's letter is used as given",
                             [], credits, credits if earned else 0.0)
@@ -214,15 +215,15 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     if letter is None and value is not None:
         letter = policy.letter_for(value, leaves)
     points = policy.points(letter) if letter else None
-    earned = policy.mapping.credit_earned(letter=letter, points=points, competencies_proficient=bool(valued) and all(
-        v is not None and v >= policy.threshold for _, v, _ in comps))
-    pass_fail = policy.mapping.credit_rule
-    if valued and pass_fail.is_pass_fail(grade.letter):
+    proficient = bool(valued) and all(v is not None and v >= policy.threshold for _, v, _ in comps)
+    earned = policy.mapping.credit_earned(letter=letter, points=points, competencies_proficient=proficient)
+    credit_rule = policy.mapping.credit_rule
+    if valued and credit_rule.is_pass_fail(grade.letter):
         # A pass/fail course has no letter grade to translate into: its credit, decided on the
         # class's proficiency as for any course, makes it a pass or a fail.
         rule += (f"; a pass/fail course (the teacher's {grade.letter.strip()}): the credit is "
                  f"{'earned' if earned else 'not earned'} (as a letter, {letter})")
-        letter = pass_fail.pass_fail_letter(earned, grade.letter)
+        letter = credit_rule.pass_fail_letter(earned, grade.letter)
     return CourseResult(grade, alignment, letter, value, basis, rule, comps, alignment.credits,
                         alignment.credits if earned else 0.0)
 
