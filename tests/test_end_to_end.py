@@ -17,7 +17,7 @@ from cbe_bridge.cli import main
 from cbe_bridge.config import load_settings
 from cbe_bridge.engine.compute import PolicySource
 from cbe_bridge.store import open_store
-from cbe_bridge.store.schema import course_marks, gpa, proficiency, students
+from cbe_bridge.store.schema import CANONICAL, course_marks, gpa, proficiency, students
 
 
 
@@ -133,7 +133,26 @@ def test_a_pass_fail_course_earns_its_credit_outside_the_gpa(demo):
     store.dispose()
     assert passes and all(earned == attempted > 0 for _, earned, attempted in passes)
     assert "P" in {letter for letter, _ in counted}
-    assert gpa_credits == pytest.approx(sum(c for letter, c in counted if letter and letter != "P"))
+    assert gpa_credits == pytest.approx(sum(c for letter, c in counted if letter not in ("P", "NC")))
+
+
+def test_a_pass_fail_course_with_standards_evidence_is_a_pass_or_a_fail_by_its_credit(demo):
+    """Physical Education is graded P/NC in the sample and aligned to the continuum: where a
+    class has standards evidence, that evidence decides the pass, never a letter grade."""
+    store = open_store(demo.out / "cbe-bridge.db", create=False)
+    with store.engine.connect() as conn:
+        courses = CANONICAL["courses"]
+        pe = conn.execute(sa.select(course_marks.c.letter, course_marks.c.basis, course_marks.c.credits_earned,
+                                    course_marks.c.student_id)
+                          .join(courses, sa.and_(courses.c.source == course_marks.c.source,
+                                                 courses.c.source_id == course_marks.c.course_id))
+                          .where(courses.c.course_code == "PE")).all()
+    store.dispose()
+    direct = [m for m in pe if m.basis == "direct"]
+    assert direct and {m.letter for m in direct} <= {"P", "NC"}
+    assert all((m.credits_earned > 0) == (m.letter == "P") for m in pe)
+    out = cli(demo, "explain", direct[0].student_id).output
+    assert "a pass/fail course (the teacher's " in out
 
 
 def test_explain_one_node(demo):

@@ -118,7 +118,7 @@ COURSES: tuple[Course, ...] = (
     _c("CHOIR", "Concert Choir", "05110", ART, "Fine Arts", "ART.C2 ART.C3@0.5", match="sced"),
     # Health and physical education
     _c("PE", "Physical Education", "08001", PE, "Health and PE", "WELL.C2", grades="09",
-       match="sced"),
+       match="sced", pass_fail=True),
     _c("HEALTH", "Health Education", "08051", PE, "Health and PE", "WELL.C1 WELL.C3", grades="10",
        span="semester", match="sced"),
     _c("FIT", "Lifetime Fitness", "", PE, "Health and PE", "WELL.C2 WELL.C1@0.5",

@@ -98,7 +98,9 @@ def mapping_text(extends: str = DEFAULT_EXTENDS) -> str:
     out += [
         "",
         f"# Courses left unmapped are semester classes too ({CREDITS_PER_CLASS} credit each), earned by",
-        "# the teacher's letter; Advisory is pass/fail: P (the reference's pass_letters) earns it.",
+        "# the teacher's letter. Graded pass/fail (P or NC, the reference's pass_letters and",
+        "# fail_letters): " + ", ".join(c.title for c in COURSES if c.pass_fail)
+        + "; where a class has standards evidence, it decides which.",
         f"credit_rule: {{default_credits: {CREDITS_PER_CLASS}}}",
         "",
         "objective_alignments:",

@@ -51,6 +51,8 @@ def readme_text(s: GenerationSummary) -> str:
     scales = "\n".join(f"| `{i}` | {t} | {k} | `{v}` |" for i, t, k, v in SCORE_SCALES)
     cats = ", ".join(f'"{t}" (`{i}`)' for i, t, _ in CATEGORIES)
     grads = ", ".join(f"{n} >= {lv}" for n, lv in GRADUATION)
+    pass_fail = " and ".join(c.title for c in COURSES if c.pass_fail)
+    pass_fail += " are" if " and " in pass_fail else " is"
     return f"""# Sample district: Maplewood Unified School District (synthetic)
 
 Everything here is made up by `{cmd}` ({s.students} students, seed {s.seed});
@@ -91,7 +93,7 @@ grow over time, so proficiency varies. Graduation requirements in `mapping.yaml`
 - **Course grades**: each class has one lineItem in category "Final Grade" (`cat-final`).
   Its result has `score` = percent 0-100 with one decimal, `textScore` = letter A..F with +/-,
   `scoreDate` = the last instructional day of the semester; the lineItem is linked to the
-  "Percent / Letter Grade" scale in lineItemScoreScales.csv. Advisory is pass/fail: its
+  "Percent / Letter Grade" scale in lineItemScoreScales.csv. {pass_fail} pass/fail: the
   result has no `score` and `textScore` `P` (pass: the credit, not in the GPA) or `NC` (no credit).
 - **Standards scores**: assessment lineItems (category "Assessment") are aligned in
   lineItemLearningObjectiveIds.csv to 1-3 learning targets; a student's result on one has one
