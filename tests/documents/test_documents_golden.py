@@ -42,8 +42,8 @@ def _record(policy) -> StudentRecord:
     grad = [{"code": "MATH", "title": "Mathematics", "required": 3.0, "achieved": 2.995, "met": False},
             {"code": "ELA", "title": "English Language Arts", "required": 3.0, "achieved": 3.4, "met": True}]
     courses = [
-        _mark("c1", "ALG1", "Algebra I", "t1", "Fall 2025", "2025-08-21", "2026-01-13", 2026, "B", 2.6,
-               "direct", "regular", 0.5, 0.5, False),
+        _mark("c1", "ALG1", "Algebra I", "t0", "Spring 2025", "2025-01-16", "2025-06-08", 2025, "F", 1.2,
+               "direct", "regular", 0.5, 0.0, False),  # failed, taken again the next year
         _mark("c2", "ALG1", "Algebra I", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "A", 3.2,
                "direct", "regular", 0.5, 0.5, True),
         _mark("c3", "BIOH", "Honors Biology", "t2", "Spring 2026", "2026-01-16", "2026-06-08", 2026, "C", 2.1,

@@ -251,6 +251,14 @@ def test_both_semesters_count_and_only_a_failed_retaken_attempt_leaves_the_gpa(p
     passed_twice = [replace(retake[0], credits_earned=1.0), retake[1]]  # taken for credit twice (a choir)
     _mark_replaced_attempts(passed_twice)
     assert [c.counted for c in passed_twice] == [True, True]
+    # A failed fall semester of a year-long course, then its spring semester: not a retake.
+    halves = compute_student(policy, "sis", "s1", [], [_grade("fall", "2025-01-15", "F", 40.0),
+                                                      _grade("spring", "2025-06-10", "B", 85.0)]).courses
+    assert [(c.letter, c.counted) for c in halves] == [("F", True), ("B", True)]
+    # Without a session's school year, the year the term ends in decides (July starts a year).
+    undated = [replace(c, grade=replace(c.grade, school_year=None)) for c in retake]
+    _mark_replaced_attempts(undated)
+    assert [c.counted for c in undated] == [False, True]
 
 
 def test_evidence_after_the_as_of_date_is_left_out(policy):

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from cbe_bridge.documents.views import Provenance, SchoolView, gpa_text, is_habit_area
 from cbe_bridge.documents.wording import ScaleKey, plural
-from cbe_bridge.engine.figures import school_year_of
+from cbe_bridge.engine.records import school_year_of
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.store.schema import gpa, proficiency, students
 

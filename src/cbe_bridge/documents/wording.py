@@ -259,8 +259,8 @@ def weights_text(mapping: Mapping) -> str:
 def gpa_definition(mapping: Mapping) -> str:
     g = mapping.gpa
     text = (f"GPA is credit-weighted on a {num(g.scale_max, 1)} scale: the grade points of each course times "
-            "its credits, summed and divided by the credits counted. When a course is repeated, only the "
-            "latest attempt counts.")
+            "its credits, summed and divided by the credits counted. A failed course taken again in a "
+            "later school year leaves the GPA; the later grade counts.")
     if g.not_in_gpa:
         text += f" Letters without grade points ({', '.join(g.not_in_gpa)}) are left out of the GPA."
     rule = mapping.credit_rule

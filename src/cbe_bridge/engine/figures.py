@@ -1,7 +1,8 @@
 """From a :class:`StudentResult` to the figures stored and printed: GPA, graduation, rows.
 
-GPA is computed on the back-translated letters of the courses that count (the latest attempt
-of each course), cumulative, per school year and per term, unweighted and weighted.
+GPA is computed on the back-translated letters of the courses that count (all but failed
+attempts passed again in a later school year), cumulative, per school year and per term,
+unweighted and weighted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 
 from cbe_bridge.engine.methods.gpa import CourseMark, GpaFigure, gpa
 from cbe_bridge.engine.policy import Policy
+from cbe_bridge.engine.records import school_year_of
 from cbe_bridge.engine.student import CourseResult, StudentResult
 
 
@@ -21,11 +23,6 @@ class GpaPair:
     scope: str
     unweighted: GpaFigure
     weighted: GpaFigure
-
-
-def school_year_of(day: date) -> int:
-    """The school year a day falls in, named by the year it ends (OneRoster's convention)."""
-    return day.year + 1 if day.month >= 7 else day.year
 
 
 def class_of(grade_level: str | None, as_of: date) -> int | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -58,6 +59,20 @@ class GradeRow:
     percent: float | None
     when: str | None
     record: str
+
+    @property
+    def year(self) -> int | None:
+        """The school year of the grade: its session's, else the one its term's end (or the
+        grade's date) falls in; None with none of them."""
+        if self.school_year is not None:
+            return self.school_year
+        day = self.term_end or self.when
+        return school_year_of(date.fromisoformat(day[:10])) if day else None
+
+
+def school_year_of(day: date) -> int:
+    """The school year a day falls in, named by the year it ends (OneRoster's convention)."""
+    return day.year + 1 if day.month >= 7 else day.year
 
 
 # CROSS JOIN keeps SQLite's planner on the student index first (results -> their objective

@@ -257,16 +257,21 @@ def compute_student(policy: Policy, source: str, student_id: str, scores: list[S
 
 
 def _mark_replaced_attempts(courses: list[CourseResult]) -> None:
-    """A failed attempt (no credit earned) of a course taken again later leaves the GPA.
+    """A failed attempt (no credit earned) of a course taken again in a later school year leaves
+    the GPA.
 
-    Only failed attempts are replaced: the two semesters of a year-long course, and courses
-    taken for credit year after year (a choir), all count.
+    Only failed attempts are replaced, and only by a later year's: the two semesters of a
+    year-long course are two classes of one course, so a failed fall followed by the spring
+    is not a retake (both count), nor are courses taken for credit year after year (a choir).
     """
-    last_end: dict[str, str] = {}
+    last_year: dict[str, int] = {}
     for course in courses:
-        key = course.grade.course_id or course.grade.class_id
-        last_end[key] = max(last_end.get(key, ""), course.grade.term_end or "")
+        year = course.grade.year
+        if year is not None:
+            key = course.grade.course_id or course.grade.class_id
+            last_year[key] = max(last_year.get(key, year), year)
     for course in courses:
+        year = course.grade.year
         key = course.grade.course_id or course.grade.class_id
-        retaken = (course.grade.term_end or "") < last_end[key]
+        retaken = year is not None and year < last_year.get(key, year)
         course.counted = not (retaken and course.credits_earned == 0)

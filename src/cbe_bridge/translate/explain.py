@@ -97,7 +97,7 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
                 how = f"as the teacher gave it (reads {value} on the scale)"
             lines.append(f"  {g.school_year or ''} {g.course_code or g.course_id} {g.course_title or ''}: "
                          f"{c.letter or '-'} {how} [{c.basis}] credits {c.credits_earned:g}/"
-                         f"{c.credits_attempted:g}{'' if c.counted else ' (failed attempt, retaken later: not in GPA)'}")
+                         f"{c.credits_attempted:g}{'' if c.counted else ' (failed, taken again in a later year: not in GPA)'}")
             lines.append(f"    rule: {c.rule}; teacher's grade {g.letter or '-'} ({g.record})")
             for node_id, v, w in c.competencies:
                 n = policy.continuum.nodes[node_id]

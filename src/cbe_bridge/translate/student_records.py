@@ -81,7 +81,7 @@ class CourseMark:
     course_level: str | None
     credits_attempted: float
     credits_earned: float
-    counted: bool  # counts toward GPA (latest attempt)
+    counted: bool  # counts toward GPA (not a failed attempt taken again in a later year)
 
 
 @dataclass(frozen=True)
