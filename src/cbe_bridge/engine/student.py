@@ -264,14 +264,12 @@ def _mark_replaced_attempts(courses: list[CourseResult]) -> None:
     year-long course are two classes of one course, so a failed fall followed by the spring
     is not a retake (both count), nor are courses taken for credit year after year (a choir).
     """
+    attempts = [(course, course.grade.course_id or course.grade.class_id, course.grade.year)
+                for course in courses]
     last_year: dict[str, int] = {}
-    for course in courses:
-        year = course.grade.year
+    for _, key, year in attempts:
         if year is not None:
-            key = course.grade.course_id or course.grade.class_id
             last_year[key] = max(last_year.get(key, year), year)
-    for course in courses:
-        year = course.grade.year
-        key = course.grade.course_id or course.grade.class_id
-        retaken = year is not None and year < last_year.get(key, year)
+    for course, key, year in attempts:
+        retaken = year is not None and year < last_year[key]
         course.counted = not (retaken and course.credits_earned == 0)

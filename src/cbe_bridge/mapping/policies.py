@@ -230,7 +230,7 @@ class _CreditBase(StrictModel):
 
     def is_pass_fail(self, letter: str | None) -> bool:
         """Whether ``letter`` is a pass/fail course's (a pass or a fail)."""
-        return letter is not None and (letter.strip() in self.pass_letters or letter.strip() in self.fail_letters)
+        return self.passes(letter) or (letter is not None and letter.strip() in self.fail_letters)
 
     def pass_fail_letter(self, earned: bool, teacher_letter: str | None) -> str:
         """A pass/fail course's letter for its outcome: the teacher's when it says the same (P or

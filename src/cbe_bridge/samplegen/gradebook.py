@@ -37,7 +37,6 @@ _UNIT_NOISE = tuple(NormalDist().inv_cdf((i + 0.5) / (1 << _NOISE_BITS))
                     for i in range(1 << _NOISE_BITS))
 SCORE_NOISE = tuple(NOISE * z for z in _UNIT_NOISE)
 CODES = ("", "LP", "IP", "P", "E")
-PASSING_PERCENT = 60  # a pass/fail course's P, as a D- on the letter scale
 NUMS = ("", "1", "2", "3", "4")
 
 
@@ -114,9 +113,9 @@ def write_gradebook(files: dict[str, Any], d: District, seed: int, anomalies: An
                 pct = min(100.0, max(35.0, 55.0 + 11.0 * m + 4.0 * _UNIT_NOISE[bits(_NOISE_BITS)]))
             pct = round(pct, 1)
             n_res += 1
-            if sec.course.pass_fail:  # P or NC (no credit), without a percent
+            if sec.course.pass_fail:  # P where the letter scale passes, else NC; no percent
                 res.append((f"r{n_res}", "", "", sec.final_id, sid, "fully graded", "",
-                            term.last_day, "", "P" if pct >= PASSING_PERCENT else "NC", cid, "", "", "", ""))
+                            term.last_day, "", "NC" if letter_for(pct) == "F" else "P", cid, "", "", "", ""))
                 continue
             finals.append(len(res))
             res.append((f"r{n_res}", "", "", sec.final_id, sid, "fully graded", f"{pct:.1f}",

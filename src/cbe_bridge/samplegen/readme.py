@@ -51,8 +51,8 @@ def readme_text(s: GenerationSummary) -> str:
     scales = "\n".join(f"| `{i}` | {t} | {k} | `{v}` |" for i, t, k, v in SCORE_SCALES)
     cats = ", ".join(f'"{t}" (`{i}`)' for i, t, _ in CATEGORIES)
     grads = ", ".join(f"{n} >= {lv}" for n, lv in GRADUATION)
-    pass_fail = " and ".join(c.title for c in COURSES if c.pass_fail)
-    pass_fail += " are" if " and " in pass_fail else " is"
+    titles = [c.title for c in COURSES if c.pass_fail]
+    pass_fail = " and ".join(titles) + (" are" if len(titles) > 1 else " is")
     return f"""# Sample district: Maplewood Unified School District (synthetic)
 
 Everything here is made up by `{cmd}` ({s.students} students, seed {s.seed});
