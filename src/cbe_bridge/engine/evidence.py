@@ -17,7 +17,7 @@ DERIVED = "derived"
 MIXED = "mixed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evidence:
     node_id: str
     value: float  # on the node's proficiency scale

@@ -31,7 +31,7 @@ from cbe_bridge.engine.policy import Alignment, Policy
 from cbe_bridge.engine.records import GradeRow, ScoreRow
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeResult:
     node_id: str
     value: float | None
@@ -46,7 +46,7 @@ class NodeResult:
     last_date: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CourseResult:
     grade: GradeRow
     alignment: Alignment | None
@@ -60,7 +60,7 @@ class CourseResult:
     counted: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class StudentResult:
     source: str
     student_id: str

@@ -72,7 +72,7 @@ AGGREGATION_METHODS: dict[str, str] = {
 """Known method names with one-line plain-language descriptions."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Score:
     """One piece of evidence: a score on a node's proficiency scale.
 
@@ -246,6 +246,15 @@ def _check_n_times(n: int | None, threshold: float | None) -> tuple[int, float]:
     return n, threshold
 
 
+_SIMPLE: dict[str, Callable[[Sequence[Score]], float]] = {
+    "most_recent": _most_recent,
+    "highest": _highest,
+    "mean": _mean,
+    "mode": _mode,
+}
+"""Methods that take the ordered scores alone."""
+
+
 def _check_method(method: str) -> None:
     if method not in AGGREGATION_METHODS:
         known = ", ".join(AGGREGATION_METHODS)
@@ -281,14 +290,9 @@ def aggregate(
     ordered = order_scores(scores)
     if not ordered:
         return None
-    simple: dict[str, Callable[[Sequence[Score]], float]] = {
-        "most_recent": _most_recent,
-        "highest": _highest,
-        "mean": _mean,
-        "mode": _mode,
-    }
-    if method in simple:
-        return simple[method](ordered)
+    simple = _SIMPLE.get(method)
+    if simple is not None:
+        return simple(ordered)
     if method == "decaying_average":
         return _decaying_average(ordered, weight)
     if method == "decaying_average_recursive":
