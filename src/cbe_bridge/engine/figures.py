@@ -61,10 +61,7 @@ def gpa_figures(policy: Policy, courses: list[CourseResult]) -> list[GpaPair]:
 
 def graduation_status(policy: Policy, result: StudentResult) -> list[dict]:
     rows = []
-    for req in policy.mapping.graduation.requirements:
-        node = policy.continuum.resolve(req.node)
-        if node is None:
-            continue
+    for req, node in policy.graduation:
         found = result.nodes.get(node.id)
         value = found.value if found else None
         rows.append({"node": node.id, "code": node.human_code, "title": node.title,

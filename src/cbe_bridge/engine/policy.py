@@ -69,6 +69,9 @@ class Policy:
         self.grade_categories = list(mapping.course_grades.line_item_categories)
         conversion = mapping.gpa.conversion
         self._cuts = tuple((c.min, c.letter) for c in conversion.cuts) if conversion.method == "cut_points" else ()
+        # (requirement, its node); requirements naming no node of this continuum are left out.
+        self.graduation = [(req, node) for req in mapping.graduation.requirements
+                           if (node := continuum.resolve(req.node)) is not None]
 
     # -- lookups ---------------------------------------------------------------------------
     @lru_cache(maxsize=None)

@@ -19,7 +19,7 @@ they came from and classes of two systems never mix.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from cbe_bridge.identity.settings import IdentitySettings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScoreRow:
     objective_id: str
     score: float | None
@@ -45,7 +45,7 @@ class ScoreRow:
     scale_titles: str | None  # titles of the score scales attached (result, then line item)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GradeRow:
     class_id: str
     course_id: str | None
@@ -131,11 +131,19 @@ def _in_list(prefix: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
     return ", ".join(f":{n}" for n in names), dict(zip(names, values))
 
 
+def _rows(conn: Connection, sql: str, params: dict[str, str]) -> Iterable[Sequence]:
+    """The rows of a bulk read: on SQLite straight from the driver (SQLAlchemy's per-row
+    wrapping took 3-4 % of the district computation), elsewhere through SQLAlchemy."""
+    if conn.dialect.name == "sqlite":
+        return conn.connection.driver_connection.execute(sql, params)  # sqlite3 takes :name params
+    return conn.execute(sa.text(sql), params)
+
+
 def scores_for(conn: Connection, source: str, student_ids: Sequence[str]) -> dict[str, list[ScoreRow]]:
     """Every objective score of the given students, grouped by student."""
     ids, params = _in_list("s", student_ids)
     out: dict[str, list[ScoreRow]] = defaultdict(list)
-    for row in conn.execute(sa.text(_SCORES_SQL.format(ids=ids)), {"src": source, **params}):
+    for row in _rows(conn, _SCORES_SQL.format(ids=ids), {"src": source, **params}):
         out[row[0]].append(ScoreRow(*row[1:]))
     return out
 
@@ -147,7 +155,7 @@ def grades_for(conn: Connection, source: str, student_ids: Sequence[str],
     cats, cat_params = _in_list("c", [c.lower() for c in categories] or ["\x00"])
     out: dict[str, list[GradeRow]] = defaultdict(list)
     sql = _GRADES_SQL.format(ids=ids, categories=cats)
-    for row in conn.execute(sa.text(sql), {"src": source, **params, **cat_params}):
+    for row in _rows(conn, sql, {"src": source, **params, **cat_params}):
         out[row[0]].append(GradeRow(*row[1:]))
     return out
 
