@@ -122,15 +122,17 @@ def test_a_later_row_of_an_id_that_went_in_is_refused_for_its_reference_not_as_a
         ["r7", "", "", "li1", "u2", "fully graded", "60", "2025-01-17", "", "", "k1"],
         ["r7", "", "", "li1", "ghost", "fully graded", "80", "2025-01-17", "", "", "k1"],  # unknown student
         ["r9", "", "", "nowhere", "u1", "fully graded", "70", "2025-01-17", "", "", "k1"],  # unknown line item
+        ["r10", "", "", "nowhere", "ghost", "fully graded", "70", "2025-01-17", "", "", "k1"],  # both unknown
     ]
     outcome = run(store, make_bundle(tmp_path / "b", rows={"results.csv": results}))
     assert ids(store, "results") == ["r1", "r2", "r7"]
     found = sorted((r["record_id"], r["location"], r["field"], r["reason"]) for r in pending(store))
-    assert found == [
+    assert found == [  # one reject a row, naming its first unknown reference
+        ("r10", "results.csv line 7", "line_item_id", "unknown reference: no line_items record with that id"),
         ("r7", "results.csv line 5", "student_id", "unknown reference: no users record with that id"),
         ("r9", "results.csv line 6", "line_item_id", "unknown reference: no line_items record with that id"),
     ]
-    assert outcome.counts["results"].rejected == 2 and outcome.counts["results"].inserted == 3
+    assert outcome.counts["results"].rejected == 3 and outcome.counts["results"].inserted == 3
 
 
 @pytest.mark.parametrize("bad_line", ['r9,,,li1,u1,"fully graded"x,91,2025-01-17,,A-,k1',  # malformed
