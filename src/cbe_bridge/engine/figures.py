@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from cbe_bridge.engine.methods.gpa import CourseMark, GpaFigure, gpa
+from cbe_bridge.engine.methods.gpa import CourseMark, GpaFigure, gpa_pair
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.engine.records import school_year_of
 from cbe_bridge.engine.student import CourseResult, StudentResult
@@ -53,9 +53,7 @@ def gpa_figures(policy: Policy, courses: list[CourseResult]) -> list[GpaPair]:
             scopes[str(course.grade.school_year)].append(mark)
         if course.grade.session_id:
             scopes[f"term:{course.grade.session_id}"].append(mark)
-    return [GpaPair(scope,
-                    gpa(marks, table.points, table.weights, table.scale_max, weighted=False),
-                    gpa(marks, table.points, table.weights, table.scale_max, weighted=True))
+    return [GpaPair(scope, *gpa_pair(marks, table.points, table.weights, table.scale_max))
             for scope, marks in scopes.items()]
 
 

@@ -33,7 +33,7 @@ from .conversion import (
     letter_to_percent,
     percent_to_value,
 )
-from .gpa import CourseMark, GpaFigure, MarkRef, gpa, latest_attempt_only
+from .gpa import CourseMark, GpaFigure, MarkRef, gpa, gpa_pair, latest_attempt_only
 from .rollup import ROLLUP_METHODS, describe_rollup, parent_proficient, rollup
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "describe_aggregation",
     "describe_rollup",
     "gpa",
+    "gpa_pair",
     "latest_attempt_only",
     "letter_to_percent",
     "order_scores",

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from .tables import per_table
 
-__all__ = ["CourseMark", "GpaFigure", "MarkRef", "gpa", "latest_attempt_only"]
+__all__ = ["CourseMark", "GpaFigure", "MarkRef", "gpa", "gpa_pair", "latest_attempt_only"]
 
 
 @dataclass(frozen=True)
@@ -121,9 +121,18 @@ def gpa(
     ``marks`` never changes the result. Pass ``latest_attempt_only(marks)`` to drop
     repeated attempts first when the district's policy replaces them.
     """
+    return gpa_pair(marks, points, weights, scale_max)[1 if weighted else 0]
+
+
+def gpa_pair(
+    marks: Iterable[CourseMark],
+    points: Mapping[str, float],
+    weights: Mapping[str, float],
+    scale_max: float,
+) -> tuple[GpaFigure, GpaFigure]:
+    """The unweighted and the weighted :func:`gpa` of ``marks``, in one pass over them."""
     table, bonus, cap = _exact_tables(tuple(points.items()), tuple(weights.items()), scale_max)
-    quality = Decimal(0)
-    credits = Decimal(0)
+    quality = weighted_quality = credits = Decimal(0)
     counted: list[MarkRef] = []
     excluded: list[MarkRef] = []
     for mark in marks:
@@ -132,26 +141,32 @@ def gpa(
             excluded.append(_ref(mark))
             continue
         mark_points = table[letter]
-        if weighted and mark_points > 0:
-            mark_points = min(mark_points + bonus.get(mark.course_level, Decimal(0)), cap)
+        weighted_points = min(mark_points + bonus.get(mark.course_level, Decimal(0)), cap) \
+            if mark_points > 0 else mark_points
         attempted = _dec(mark.credits_attempted, "credits_attempted")
         quality += mark_points * attempted
+        weighted_quality += weighted_points * attempted
         credits += attempted
         counted.append(_ref(mark))
-    value: Decimal | None = None
-    if credits > 0:
-        with localcontext() as ctx:
-            ctx.prec = 28
-            value = quality / credits
-    return GpaFigure(
-        value=None if value is None else float(value),
-        rounded=None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP),
-        quality_points=float(quality),
-        credits=float(credits),
-        counted=tuple(sorted(counted)),
-        excluded=tuple(sorted(excluded)),
-        weighted=weighted,
-    )
+    counted_refs, excluded_refs = tuple(sorted(counted)), tuple(sorted(excluded))
+
+    def figure(total: Decimal, weighted: bool) -> GpaFigure:
+        value: Decimal | None = None
+        if credits > 0:
+            with localcontext() as ctx:
+                ctx.prec = 28
+                value = total / credits
+        return GpaFigure(
+            value=None if value is None else float(value),
+            rounded=None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP),
+            quality_points=float(total),
+            credits=float(credits),
+            counted=counted_refs,
+            excluded=excluded_refs,
+            weighted=weighted,
+        )
+
+    return figure(quality, False), figure(weighted_quality, True)
 
 
 def latest_attempt_only(
