@@ -71,3 +71,14 @@ def test_data_standard_flag_writes_ds4_grades_to_a_ds4_target(ods4, server):
     grades = fake.stored("grades")
     assert grades and all("periodSequence" in g["gradingPeriodReference"] for g in grades)
     assert all("gradingPeriodName" not in g["gradingPeriodReference"] for g in grades)
+
+
+def test_figures_computed_under_another_mapping_are_not_written_back(setup):
+    # The mapping changed after the last compute: the stored letters are not what it makes.
+    with setup.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE compute_runs SET mapping_fingerprint = ?", ("0" * 64,))
+    for target in ("edfi", "oneroster"):
+        result = cli(setup, target, *STUDENTS, "--dry-run")
+        assert result.exit_code == 1, result.output
+        assert "mapping or continuum changed since the figures were computed" in result.output
+        assert "write back" in result.output

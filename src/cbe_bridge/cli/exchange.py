@@ -17,7 +17,7 @@ from cbe_bridge.app import App
 from cbe_bridge.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from cbe_bridge.outputs import private_dir, write_json, write_private
 from cbe_bridge.translate.student_records import (ComputeRun, StudentRecord, latest_compute_run, load_records,
-                                                  select_students)
+                                                  require_current, select_students)
 
 _path = click.Path(path_type=Path)
 
@@ -27,6 +27,8 @@ def _records(app: App, students: tuple[str, ...], class_of: int | None) -> tuple
         raise UsageError("name students or a graduating class", hint="e.g. --class-of 2027")
     with app.store(create=False).engine.connect() as conn:
         run = latest_compute_run(conn)
+        require_current(run.mapping_fingerprint, run.continuum_id, app.policy,
+                        "the exported records would describe rules that did not make them", "export them")
         records = list(load_records(conn, select_students(conn, students, class_of)).values())
     return records, run
 

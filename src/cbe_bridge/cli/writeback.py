@@ -43,7 +43,8 @@ def writeback() -> None:
     \b
     Targets are the configured [[sources]] (their URL, credentials, retries). Records are
     keyed by natural keys (Ed-Fi) or derived sourcedIds (OneRoster); what the target last
-    accepted is remembered in the store, so a second run sends only what changed.
+    accepted is remembered in the store, so a second run sends only what changed. Figures
+    computed under another mapping than the one in force are refused: compute again first.
     Example:
       cbe-bridge writeback edfi --dry-run
       cbe-bridge writeback oneroster --source sis --class-of 2027

@@ -17,7 +17,7 @@ from pathlib import Path
 from cbe_bridge import __version__
 from cbe_bridge.config import SchoolProfile
 from cbe_bridge.documents.attachment import attachment_view, default_class_of
-from cbe_bridge.translate.student_records import StudentRecord
+from cbe_bridge.translate.student_records import StudentRecord, require_current
 from cbe_bridge.documents.render import Renderer
 from cbe_bridge.documents.views import Provenance, school_view, traditional_view, transcript_view
 from cbe_bridge.documents.wording import policy_words
@@ -110,11 +110,8 @@ def checked_run(store: Store, policy: Policy) -> dict:
     run = latest_run(store)
     if run is None:
         raise EngineError("nothing has been computed yet", hint="run 'cbe-bridge compute' first")
-    if run["mapping_fingerprint"] != policy.mapping.fingerprint or run["continuum_id"] != policy.continuum.id:
-        raise EngineError(
-            "the mapping or continuum changed since the figures were computed, so documents would "
-            "describe rules that did not make them",
-            hint="run 'cbe-bridge compute' again, then make the documents")
+    require_current(run["mapping_fingerprint"], run["continuum_id"], policy,
+                    "documents would describe rules that did not make them", "make the documents")
     return run
 
 

@@ -16,13 +16,17 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cbe_bridge.engine.records import qualify, unqualify
-from cbe_bridge.errors import UsageError
+from cbe_bridge.errors import EngineError, UsageError
 from cbe_bridge.store.schema import CANONICAL, compute_runs, course_marks, gpa, proficiency, students
+
+if TYPE_CHECKING:
+    from cbe_bridge.engine.policy import Policy
 
 StudentKey = tuple[str, str]  # (source, student id)
 
@@ -133,6 +137,18 @@ def latest_compute_run(conn: Connection) -> ComputeRun:
                          hint="run 'cbe-bridge compute' first")
     return ComputeRun(row["id"], row["computed_at"], row["as_of"], row["mapping_fingerprint"],
                       row["continuum_id"], row["version"])
+
+
+def require_current(mapping_fingerprint: str, continuum_id: str, policy: Policy, consequence: str,
+                    then: str) -> None:
+    """Stop when the stored figures were computed under another mapping or continuum than
+    ``policy``: an output that sets the policy's rules and words beside them would mix two.
+
+    ``consequence`` completes "... changed since the figures were computed, so"; ``then`` the
+    hint "run 'cbe-bridge compute' again, then"."""
+    if mapping_fingerprint != policy.mapping.fingerprint or continuum_id != policy.continuum.id:
+        raise EngineError(f"the mapping or continuum changed since the figures were computed, so {consequence}",
+                          hint=f"run 'cbe-bridge compute' again, then {then}")
 
 
 def select_students(conn: Connection, refs: Sequence[str] = (), class_of: int | None = None,
@@ -285,4 +301,4 @@ def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[Course
 
 
 __all__ = ["ComputeRun", "CourseMark", "Figure", "GpaFigure", "Person", "StudentKey", "StudentRecord",
-           "group_by_year", "latest_compute_run", "load_records", "select_students"]
+           "group_by_year", "latest_compute_run", "load_records", "require_current", "select_students"]

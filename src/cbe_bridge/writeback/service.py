@@ -13,6 +13,7 @@ from typing import Any
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.errors import UsageError
 from cbe_bridge.store import Store
+from cbe_bridge.translate.student_records import require_current
 from cbe_bridge.writeback import ledger
 from cbe_bridge.writeback.gather import gather, pick_source
 from cbe_bridge.writeback.plan import Plan, classify
@@ -48,6 +49,9 @@ def writeback(store: Store, settings: Any, policy: Policy, *, students: Sequence
     with store.engine.connect() as conn:
         picked = pick_source(conn, source, settings.name)
         gathered = gather(conn, picked, students, class_of)
+    run = gathered.run
+    require_current(run.mapping_fingerprint, run.continuum_id, policy,
+                    "write-back would send figures the mapping in force did not make", "write back")
     if settings.kind == "edfi":
         from cbe_bridge.writeback.edfi import EdFiBuilder, EdFiTarget
 
