@@ -1,4 +1,4 @@
-"""Exports refuse figures computed under another mapping than the one in force.
+"""Exports refuse figures computed under another mapping than the one in force; explain says so.
 
 A counselor who edits the mapping (here: the GPA points) and exports before computing again
 would otherwise get credentials and transcripts whose figures come from the old mapping and
@@ -38,3 +38,12 @@ def test_pesc_and_clr_refuse_figures_from_another_mapping(demo, tmp_path, rsa_ke
         assert "mapping or continuum changed since the figures were computed" in result.output
         assert "cbe-bridge compute" in result.output
         assert not out.exists() or not any(out.iterdir())
+
+
+def test_explain_says_the_mapping_changed_since_the_figures_were_computed(demo, tmp_path):
+    config = _edited_config(demo, tmp_path)
+    result = CliRunner().invoke(main, ["--config", str(config), "explain", "stu-000001"])
+    assert result.exit_code == 0, result.output
+    assert "the mapping or continuum changed since the last 'cbe-bridge compute'" in result.output
+    same = CliRunner().invoke(main, ["--config", str(demo.config), "explain", "stu-000001"])
+    assert "mapping or continuum changed" not in same.output

@@ -2,7 +2,8 @@
 
 The student's figures are recomputed with the same function the bulk computation uses, so the
 chain shown is exactly how the stored figure was made; a figure that differs from the stored
-one (the data or the mapping changed since ``compute``) is flagged.
+one (the data or the mapping changed since ``compute``) is flagged, and so is a mapping or
+continuum other than the one the stored figures were computed under.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
     for other, people in sorted(linked.items()):
         lines.append(f"  also {other}/{', '.join(sorted(people))} (linked by [identity]; its evidence is "
                      f"marked '{other}:')")
+    if run and (run["mapping_fingerprint"] != policy.mapping.fingerprint or run["continuum_id"] != policy.continuum.id):
+        # Letters, credits and GPA may move with a mapping edit while no proficiency value does.
+        lines.append("! the mapping or continuum changed since the last 'cbe-bridge compute': what follows "
+                     "is made under the mapping in force, not the stored figures; run it again")
     if stale:
         lines.append(f"! {len(stale)} figure(s) differ from the stored results: the data or the mapping "
                      "changed since the last 'cbe-bridge compute'; run it again")
