@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from cbe_bridge.identity.settings import IdentitySettings
 
 
+# Input rows are read-only by convention, not frozen: one is made per row read, millions in a
+# district run, and a frozen dataclass's __init__ costs five times as much.
 @dataclass(slots=True)
 class ScoreRow:
     objective_id: str

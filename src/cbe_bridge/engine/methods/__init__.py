@@ -1,6 +1,6 @@
 """Pure policy methods: evidence aggregation, rollup, grade conversion and GPA.
 
-Everything here is a plain function or a small frozen dataclass: no I/O, no database,
+Everything here is a plain function or a small dataclass: no I/O, no database,
 no clock, no pydantic. The engine calls these with values read from the mapping file
 (whose method names are listed in ``docs/mapping-format.md``) and the store.
 

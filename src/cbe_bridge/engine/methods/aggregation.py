@@ -72,6 +72,7 @@ AGGREGATION_METHODS: dict[str, str] = {
 """Known method names with one-line plain-language descriptions."""
 
 
+# Read-only by convention, not frozen: made once per evidence row (see engine.evidence).
 @dataclass(slots=True)
 class Score:
     """One piece of evidence: a score on a node's proficiency scale.
