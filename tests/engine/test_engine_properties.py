@@ -69,6 +69,19 @@ def policy(tmp_path_factory) -> Policy:
     return Policy(mapping, load_continuum(folder / "continuum.yaml"))
 
 
+@pytest.fixture(scope="module")
+def proficiency_credit(tmp_path_factory) -> Policy:
+    """The policy with credit earned only by proficient competencies (``competencies_proficient``)."""
+    folder: Path = tmp_path_factory.mktemp("proficiency-credit")
+    (folder / "continuum.yaml").write_text(CONTINUUM)
+    (folder / "mapping.yaml").write_text(
+        MAPPING.format(reference=(REPO / "mappings" / "reference-district.yaml").as_posix())
+        + "credit_rule: {method: competencies_proficient, pass_letters: [P], fail_letters: [NC]}\n")
+    mapping = load_mapping([folder / "mapping.yaml"])
+    assert mapping.credit_rule.method == "competencies_proficient"
+    return Policy(mapping, load_continuum(folder / "continuum.yaml"))
+
+
 def score(i: int, target: str, value: float, day: int) -> ScoreRow:
     return ScoreRow(target, float(value), None, f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}",
                     f"result_objectives/ro{i}", "k1", "li1", None, None, None)
@@ -268,3 +281,22 @@ def test_evidence_after_the_as_of_date_is_left_out(policy):
     late = compute_student(policy, "sis", "s1", rows, [], as_of="2025-12-31")
     assert early.nodes[node].value == 2 and early.nodes[node].n_direct == 1
     assert late.nodes[node].value > 2
+
+
+@pytest.mark.parametrize(("letter", "level", "earned"), [
+    ("A", None, 1.0),  # no standards evidence in the class: the teacher's letter decides
+    ("D", None, 1.0),
+    ("F", None, 0.0),
+    ("P", None, 1.0),
+    ("NC", None, 0.0),
+    ("A", 3, 1.0),  # standards evidence: every competency proficient
+    ("A", 2, 0.0),  # not proficient, whatever the teacher's letter
+])
+def test_under_competencies_proficient_the_evidence_decides_the_credit_else_the_teachers_letter(
+        proficiency_credit, letter, level, earned):
+    grade = GradeRow("k1", "c1", "MATH7", None, "Math 7", "t1", 2025, "2025-06-15", letter, None,
+                     "2025-06-15", "results/final")
+    rows = [] if level is None else [score(i, t, level, 10 + i) for i, t in enumerate(TARGETS)]
+    (course,) = compute_student(proficiency_credit, "sis", "s1", rows, [grade]).courses
+    assert course.basis == ("derived" if level is None else "direct")
+    assert (course.credits_attempted, course.credits_earned) == (1.0, earned)

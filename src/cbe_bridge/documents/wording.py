@@ -172,7 +172,9 @@ def credit_text(mapping: Mapping) -> str:
                 "proficiency, or the teacher's where the class has no standards evidence.")
         unaligned = ", which earns the credit the same way."
     else:
-        text = "A course earns its credits when every competency the course is aligned to is proficient."
+        text = ("A course earns its credits when every competency the course is aligned to is proficient "
+                "on the class's standards evidence; where the class has none, when the teacher's letter "
+                "carries grade points.")
         unaligned = ", which earns the credit when it carries grade points."
     text += (f" A course not aligned to the continuum is worth {short(rule.default_credits)} "
              f"credit and keeps the teacher's letter{unaligned}")

@@ -15,7 +15,8 @@ Per course taken: the course's competencies are evaluated on the evidence of tha
 alone, weighted by the alignment, and converted to a letter (the back-translated grade); with
 no direct evidence in the class, the course grade itself stands in, flagged derived: the
 teacher's letter as the GPA table knows it (a percent-only grade is read on the scale and
-converted). A course the teacher graded pass/fail (``credit_rule.pass_letters`` /
+converted), and that letter decides the credit as on a course outside the continuum. A course
+the teacher graded pass/fail (``credit_rule.pass_letters`` /
 ``fail_letters``) gets a pass or a fail letter, by whether its credit is earned.
 """
 
@@ -215,9 +216,14 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
     if letter is None and value is not None:
         letter = policy.letter_for(value, leaves)
     points = policy.points(letter) if letter else None
-    proficient = bool(valued) and all(v is not None and v >= policy.threshold for _, v, _ in comps)
-    earned = policy.mapping.credit_earned(letter=letter, points=points, competencies_proficient=proficient)
     credit_rule = policy.mapping.credit_rule
+    if valued:
+        proficient = all(v is not None and v >= policy.threshold for _, v, _ in comps)
+        earned = policy.mapping.credit_earned(letter=letter, points=points, competencies_proficient=proficient)
+    else:
+        # No standards evidence: the teacher's letter stands and decides the credit as on a course
+        # outside the continuum (there are no competencies to judge, whatever the credit rule).
+        earned = credit_rule.earned_outside_continuum(letter, points)
     if valued and credit_rule.is_pass_fail(grade.letter):
         # A pass/fail course has no letter grade to translate into: its credit, decided on the
         # class's proficiency as for any course, makes it a pass or a fail.
