@@ -16,8 +16,8 @@ alone, weighted by the alignment, and converted to a letter (the back-translated
 no direct evidence in the class, the course grade itself stands in, flagged derived: the
 teacher's letter as the GPA table knows it (a percent-only grade is read on the scale and
 converted), and that letter decides the credit as on a course outside the continuum. A course
-the teacher graded pass/fail (``credit_rule.pass_letters`` /
-``fail_letters``) gets a pass or a fail letter, by whether its credit is earned.
+the teacher graded pass/fail (``credit_rule.pass_letters`` / ``fail_letters``) gets a pass or a
+fail letter, by whether its credit is earned.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from cbe_bridge.engine.student import NodeResult, StudentResult, compute_student
 from cbe_bridge.identity.settings import IdentitySettings
 from cbe_bridge.store.database import Store
 from cbe_bridge.store.schema import proficiency
+from cbe_bridge.translate.student_records import computed_under
 
 
 @dataclass
@@ -69,7 +70,7 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
     for other, people in sorted(linked.items()):
         lines.append(f"  also {other}/{', '.join(sorted(people))} (linked by [identity]; its evidence is "
                      f"marked '{other}:')")
-    if run and (run["mapping_fingerprint"] != policy.mapping.fingerprint or run["continuum_id"] != policy.continuum.id):
+    if run and not computed_under(run["mapping_fingerprint"], run["continuum_id"], policy):
         # Letters, credits and GPA may move with a mapping edit while no proficiency value does.
         lines.append("! the mapping or continuum changed since the last 'cbe-bridge compute': what follows "
                      "is made under the mapping in force, not the stored figures; run it again")

@@ -139,6 +139,11 @@ def latest_compute_run(conn: Connection) -> ComputeRun:
                       row["continuum_id"], row["version"])
 
 
+def computed_under(mapping_fingerprint: str, continuum_id: str, policy: Policy) -> bool:
+    """Whether a compute run recording this mapping fingerprint and continuum was made under ``policy``."""
+    return mapping_fingerprint == policy.mapping.fingerprint and continuum_id == policy.continuum.id
+
+
 def require_current(mapping_fingerprint: str, continuum_id: str, policy: Policy, consequence: str,
                     then: str) -> None:
     """Stop when the stored figures were computed under another mapping or continuum than
@@ -146,7 +151,7 @@ def require_current(mapping_fingerprint: str, continuum_id: str, policy: Policy,
 
     ``consequence`` completes "... changed since the figures were computed, so"; ``then`` the
     hint "run 'cbe-bridge compute' again, then"."""
-    if mapping_fingerprint != policy.mapping.fingerprint or continuum_id != policy.continuum.id:
+    if not computed_under(mapping_fingerprint, continuum_id, policy):
         raise EngineError(f"the mapping or continuum changed since the figures were computed, so {consequence}",
                           hint=f"run 'cbe-bridge compute' again, then {then}")
 
@@ -301,4 +306,5 @@ def group_by_year(courses: Sequence[CourseMark]) -> dict[int | None, list[Course
 
 
 __all__ = ["ComputeRun", "CourseMark", "Figure", "GpaFigure", "Person", "StudentKey", "StudentRecord",
-           "group_by_year", "latest_compute_run", "load_records", "require_current", "select_students"]
+           "computed_under", "group_by_year", "latest_compute_run", "load_records", "require_current",
+           "select_students"]
