@@ -77,32 +77,35 @@ def school_year_of(day: date) -> int:
     return day.year + 1 if day.month >= 7 else day.year
 
 
-# CROSS JOIN keeps SQLite's planner on the student index first (results -> their objective
-# rows), whatever its statistics say; PostgreSQL plans it as the inner join it is.
+# One pass over the students' results: a result's own objective scores (result_objectives)
+# when it has any, else its score once per objective its line item is aligned to. (Two
+# UNION ALL branches read every result twice: 10-15 % more time on a district.) CROSS JOIN
+# keeps SQLite's planner on the student index first (results -> their objective rows),
+# whatever its statistics say; PostgreSQL plans it as the inner join it is.
 _SCORES_SQL = """
-SELECT r.student_id, ro.objective_id, ro.score, ro.text_score, r.score_date,
-       'result_objectives/' || ro.source_id, COALESCE(r.class_id, li.class_id), li.source_id,
-       li.result_min, li.result_max,
-       (SELECT MIN(ss.title) FROM result_score_scales rss JOIN score_scales ss
-          ON ss.source = rss.source AND ss.source_id = rss.score_scale_id
-        WHERE rss.source = r.source AND rss.result_id = r.source_id)
+SELECT r.student_id, COALESCE(ro.objective_id, lio.objective_id),
+       CASE WHEN ro.source_id IS NULL THEN r.score ELSE ro.score END,
+       CASE WHEN ro.source_id IS NULL THEN r.text_score ELSE ro.text_score END, r.score_date,
+       CASE WHEN ro.source_id IS NULL THEN 'results/' || r.source_id
+            ELSE 'result_objectives/' || ro.source_id END,
+       COALESCE(r.class_id, li.class_id), li.source_id, li.result_min, li.result_max,
+       CASE WHEN ro.source_id IS NULL THEN
+         (SELECT MIN(ss.title) FROM line_item_score_scales lss JOIN score_scales ss
+            ON ss.source = lss.source AND ss.source_id = lss.score_scale_id
+          WHERE lss.source = li.source AND lss.line_item_id = li.source_id)
+       ELSE
+         (SELECT MIN(ss.title) FROM result_score_scales rss JOIN score_scales ss
+            ON ss.source = rss.source AND ss.source_id = rss.score_scale_id
+          WHERE rss.source = r.source AND rss.result_id = r.source_id)
+       END
 FROM results r
-CROSS JOIN result_objectives ro
-JOIN line_items li ON li.source = r.source AND li.source_id = r.line_item_id
+CROSS JOIN line_items li
+LEFT JOIN result_objectives ro ON ro.source = r.source AND ro.result_id = r.source_id
+LEFT JOIN line_item_objectives lio
+  ON ro.source_id IS NULL AND lio.source = li.source AND lio.line_item_id = li.source_id
 WHERE r.source = :src AND r.student_id IN ({ids})
-  AND ro.source = r.source AND ro.result_id = r.source_id
-UNION ALL
-SELECT r.student_id, lio.objective_id, r.score, r.text_score, r.score_date,
-       'results/' || r.source_id, COALESCE(r.class_id, li.class_id), li.source_id,
-       li.result_min, li.result_max,
-       (SELECT MIN(ss.title) FROM line_item_score_scales lss JOIN score_scales ss
-          ON ss.source = lss.source AND ss.source_id = lss.score_scale_id
-        WHERE lss.source = li.source AND lss.line_item_id = li.source_id)
-FROM results r
-JOIN line_items li ON li.source = r.source AND li.source_id = r.line_item_id
-JOIN line_item_objectives lio ON lio.source = li.source AND lio.line_item_id = li.source_id
-WHERE r.source = :src AND r.student_id IN ({ids})
-  AND NOT EXISTS (SELECT 1 FROM result_objectives x WHERE x.source = r.source AND x.result_id = r.source_id)
+  AND li.source = r.source AND li.source_id = r.line_item_id
+  AND (ro.source_id IS NOT NULL OR lio.objective_id IS NOT NULL)
 """
 
 _GRADES_SQL = """
