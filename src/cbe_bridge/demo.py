@@ -93,7 +93,9 @@ def run_demo(out: Path, *, as_of: date | None = None, workers: int | None = None
         summary = compute(store, policy_source, as_of=as_of or date.today(), workers=workers)
         policy = policy_source.load()
         with store.engine.connect() as conn:
-            docs = student_documents(conn, policy, latest_run(store) or {})
+            run = latest_run(conn)
+            assert run is not None  # computed just above
+            docs = student_documents(conn, policy, run)
         folder = private_dir(out / "students")
         for (_source, student_id), doc in docs.items():
             write_json(folder / f"{student_id}.json", doc)

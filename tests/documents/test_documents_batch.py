@@ -4,6 +4,7 @@ and documents refuse figures computed under another mapping."""
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import stat
 
 import pypdf
@@ -82,10 +83,8 @@ def test_merge_joins_the_batch_in_order(demo, tmp_path, monkeypatch):
 def test_figures_from_another_mapping_are_refused(demo, tmp_path, monkeypatch):
     real = context_module.latest_run
 
-    def stale(store):  # noqa: ANN001, ANN202
-        run = dict(real(store))
-        run["mapping_fingerprint"] = "0" * 64
-        return run
+    def stale(conn):  # noqa: ANN001, ANN202
+        return dataclasses.replace(real(conn), mapping_fingerprint="0" * 64)
 
     monkeypatch.setattr(context_module, "latest_run", stale)
     with pytest.raises(EngineError, match="mapping or continuum changed"):

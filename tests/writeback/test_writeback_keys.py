@@ -12,7 +12,7 @@ from cbe_bridge.writeback.edfi import EdFiOptions, data_standard
 from cbe_bridge.writeback.edfi_keys import EdFiKeys, KeyMissing
 from cbe_bridge.writeback.gather import Gathered
 
-RUN = ComputeRun(1, "2026-11-24T00:00:00Z", "2026-11-24", "f", "c", "0")
+RUN = ComputeRun(1, "2026-11-24T00:00:00Z", "2026-11-24", "f", "c", "0", 1)
 SECTION = "section:255901001|2025|2024-2025 Fall Semester|ALG-1|ALG-1-01"
 OFFERING = "offering:255901001|2025|2024-2025 Fall Semester|ALG-1"
 SESSION = "session:255901001|2025|2024-2025 Fall Semester"

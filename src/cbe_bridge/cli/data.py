@@ -160,7 +160,8 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
     if fmt == "json":  # for monitoring: everything the table shows, in one object
         with store.engine.connect() as conn:
             identity = [asdict(s) for s in summarize(conn)] if app.settings.identity is not None else None
-        click.echo(json.dumps({"store": store.display_url, "last_compute": latest_run(store),
+            last = latest_run(conn)
+        click.echo(json.dumps({"store": store.display_url, "last_compute": asdict(last) if last else None,
                                "pending_rejects": pending, "identity": identity, "failing": failing,
                                "runs": rows}, indent=2, default=str))
     else:
@@ -175,10 +176,11 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
 def _echo_state(app: App, store: Store, pending: int, failing: list[dict]) -> None:
     """The lines above the runs table: store, last compute, rejects, identity, failing sources."""
     click.echo(f"store: {store.display_url}")
-    last = latest_run(store)
+    with store.engine.connect() as conn:
+        last = latest_run(conn)
     if last:
-        click.echo(f"last compute: run {last['id']} at {last['computed_at']} as of {last['as_of']}, "
-                   f"{last['students']} students, mapping {last['mapping_fingerprint'][:12]}")
+        click.echo(f"last compute: run {last.id} at {last.computed_at} as of {last.as_of}, "
+                   f"{last.students} students, mapping {last.mapping_fingerprint[:12]}")
     click.echo(f"pending rejected records: {pending}")
     if app.settings.identity is not None:
         echo_identity(store)

@@ -21,7 +21,7 @@ from cbe_bridge.translate.student_records import StudentRecord, require_current
 from cbe_bridge.documents.render import Renderer
 from cbe_bridge.documents.views import Provenance, school_view, traditional_view, transcript_view
 from cbe_bridge.documents.wording import policy_words
-from cbe_bridge.engine.compute import PolicySource, latest_run
+from cbe_bridge.engine.compute import ComputeRun, PolicySource, latest_run
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.errors import EngineError, UsageError
 from cbe_bridge.outputs import private_dir, write_private
@@ -63,8 +63,8 @@ class DocumentContext:
         self.words = policy_words(self.policy)
         self.school = school_view(spec.school)
         self.provenance = Provenance(
-            __version__, self.run["version"], self.run["id"], self.run["as_of"], self.run["mapping_fingerprint"],
-            self.run["continuum_id"], self.renderer.fingerprint, spec.issued or date.today())
+            __version__, self.run.version, self.run.id, self.run.as_of, self.run.mapping_fingerprint,
+            self.run.continuum_id, self.renderer.fingerprint, spec.issued or date.today())
 
     def close(self) -> None:
         if self._own_store:
@@ -91,7 +91,7 @@ class DocumentContext:
         """The school profile for a graduating class (default: the class graduating in the
         school year of the last computation)."""
         with self.store.engine.connect() as conn:
-            year = class_of or default_class_of(conn, self.run["as_of"])
+            year = class_of or default_class_of(conn, self.run.as_of)
             if year is None:
                 raise UsageError("no computed students, so no class to describe",
                                  hint="run 'cbe-bridge compute' first")
@@ -105,12 +105,13 @@ class DocumentContext:
         return write_private(self.spec.out_dir / f"school-profile-{year}.{self.spec.fmt}", self.render(view))
 
 
-def checked_run(store: Store, policy: Policy) -> dict:
+def checked_run(store: Store, policy: Policy) -> ComputeRun:
     """The last compute run, if it was made under the policy in force."""
-    run = latest_run(store)
+    with store.engine.connect() as conn:
+        run = latest_run(conn)
     if run is None:
         raise EngineError("nothing has been computed yet", hint="run 'cbe-bridge compute' first")
-    require_current(run["mapping_fingerprint"], run["continuum_id"], policy,
+    require_current(run.mapping_fingerprint, run.continuum_id, policy,
                     "documents would describe rules that did not make them", "make the documents")
     return run
 

@@ -23,6 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from cbe_bridge import __version__
 from cbe_bridge.continuum import load_continuum
@@ -185,7 +186,20 @@ def compute(store: Store, policy_source: PolicySource, *, as_of: date, workers: 
     return summary
 
 
-def latest_run(store: Store) -> dict | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(sa.select(compute_runs).order_by(compute_runs.c.id.desc()).limit(1)).mappings().first()
-    return dict(row) if row else None
+@dataclass(frozen=True)
+class ComputeRun:
+    """A compute run as recorded: every output names the run its figures come from."""
+
+    id: int
+    computed_at: str
+    as_of: str
+    mapping_fingerprint: str
+    continuum_id: str
+    version: str
+    students: int
+
+
+def latest_run(conn: Connection) -> ComputeRun | None:
+    """The last compute run (its results are the stored ones); None before the first."""
+    row = conn.execute(sa.select(compute_runs).order_by(compute_runs.c.id.desc()).limit(1)).mappings().first()
+    return ComputeRun(**row) if row else None

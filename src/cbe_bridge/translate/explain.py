@@ -62,15 +62,15 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
             if other in identity.sources}
         stored = dict(conn.execute(sa.select(proficiency.c.node_id, proficiency.c.value).where(
             proficiency.c.source == source, proficiency.c.student_id == student_id)).all())
-    run = latest_run(store)  # explain the figures as of the day they were computed
-    result = compute_student(policy, source, student_id, scores, grades, run["as_of"] if run else None)
+        run = latest_run(conn)  # explain the figures as of the day they were computed
+    result = compute_student(policy, source, student_id, scores, grades, run.as_of if run else None)
     stale = [n for n, r in result.nodes.items()
              if r.value is not None and (stored.get(n) is None or abs(stored[n] - r.value) > 1e-9)]
     lines: list[str] = [f"Student {source}/{student_id}"]
     for other, people in sorted(linked.items()):
         lines.append(f"  also {other}/{', '.join(sorted(people))} (linked by [identity]; its evidence is "
                      f"marked '{other}:')")
-    if run and not computed_under(run["mapping_fingerprint"], run["continuum_id"], policy):
+    if run and not computed_under(run.mapping_fingerprint, run.continuum_id, policy):
         # Letters, credits and GPA may move with a mapping edit while no proficiency value does.
         lines.append("! the mapping or continuum changed since the last 'cbe-bridge compute': what follows "
                      "is made under the mapping in force, not the stored figures; run it again")

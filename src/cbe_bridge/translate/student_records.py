@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cbe_bridge.engine.compute import ComputeRun, latest_run
 from cbe_bridge.engine.records import qualify, unqualify
 from cbe_bridge.errors import EngineError, UsageError
-from cbe_bridge.store.schema import CANONICAL, compute_runs, course_marks, gpa, proficiency, students
+from cbe_bridge.store.schema import CANONICAL, course_marks, gpa, proficiency, students
 
 if TYPE_CHECKING:
     from cbe_bridge.engine.policy import Policy
@@ -117,26 +118,13 @@ class StudentRecord:
         return (self.person.source, self.person.student_id)
 
 
-@dataclass(frozen=True)
-class ComputeRun:
-    """The compute run whose results are exported (recorded in every output)."""
-
-    id: int
-    computed_at: str
-    as_of: str
-    mapping_fingerprint: str
-    continuum_id: str
-    version: str
-
-
 def latest_compute_run(conn: Connection) -> ComputeRun:
     """The last compute run; a usage error when nothing has been computed yet."""
-    row = conn.execute(sa.select(compute_runs).order_by(compute_runs.c.id.desc()).limit(1)).mappings().first()
-    if row is None:
+    run = latest_run(conn)
+    if run is None:
         raise UsageError("the store holds no computed results",
                          hint="run 'cbe-bridge compute' first")
-    return ComputeRun(row["id"], row["computed_at"], row["as_of"], row["mapping_fingerprint"],
-                      row["continuum_id"], row["version"])
+    return run
 
 
 def computed_under(mapping_fingerprint: str, continuum_id: str, policy: Policy) -> bool:

@@ -8,12 +8,13 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cbe_bridge.engine.compute import ComputeRun
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.store.schema import CANONICAL, gpa, proficiency, students
 from cbe_bridge.translate.gpa_report import course_lines
 
 
-def student_documents(conn: Connection, policy: Policy, compute_run: dict) -> dict[tuple[str, str], dict]:
+def student_documents(conn: Connection, policy: Policy, compute_run: ComputeRun) -> dict[tuple[str, str], dict]:
     """Every computed student's results, keyed by (source, student id)."""
     users = CANONICAL["users"]
     docs: dict[tuple[str, str], dict] = {}
@@ -25,9 +26,9 @@ def student_documents(conn: Connection, policy: Policy, compute_run: dict) -> di
         docs[key] = {
             "student": {"source": row["source"], "id": row["student_id"], "local_id": row["identifier"],
                         "grade_level": row["grade_level"], "class_of": row["class_of"]},
-            "computed": {"run": compute_run["id"], "as_of": compute_run["as_of"],
-                         "mapping_fingerprint": compute_run["mapping_fingerprint"],
-                         "continuum": compute_run["continuum_id"], "cbe_bridge": compute_run["version"]},
+            "computed": {"run": compute_run.id, "as_of": compute_run.as_of,
+                         "mapping_fingerprint": compute_run.mapping_fingerprint,
+                         "continuum": compute_run.continuum_id, "cbe_bridge": compute_run.version},
             "graduation": json.loads(row["graduation"] or "[]"),
             "proficiency": [], "courses": [], "gpa": {},
         }
