@@ -1,4 +1,5 @@
-"""Exports refuse figures computed under another mapping than the one in force; explain says so.
+"""Exports refuse figures computed under another mapping than the one in force; explain and gpa
+say so.
 
 A counselor who edits the mapping (here: the GPA points) and exports before computing again
 would otherwise get credentials and transcripts whose figures come from the old mapping and
@@ -6,6 +7,8 @@ whose rules, descriptions and fingerprint come from the new one.
 """
 
 from __future__ import annotations
+
+import json
 
 from click.testing import CliRunner
 
@@ -47,3 +50,13 @@ def test_explain_says_the_mapping_changed_since_the_figures_were_computed(demo, 
     assert "the mapping or continuum changed since the last 'cbe-bridge compute'" in result.output
     same = CliRunner().invoke(main, ["--config", str(demo.config), "explain", "stu-000001"])
     assert "mapping or continuum changed" not in same.output
+
+
+def test_gpa_warns_that_the_mapping_changed_and_prints_the_stored_figures(demo, tmp_path):
+    config = _edited_config(demo, tmp_path)
+    result = CliRunner().invoke(main, ["--config", str(config), "gpa", "stu-000001", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "mapping or continuum changed since the last 'cbe-bridge compute'" in result.stderr
+    same = CliRunner().invoke(main, ["--config", str(demo.config), "gpa", "stu-000001", "--format", "json"])
+    assert same.stderr == ""
+    assert json.loads(result.stdout) == json.loads(same.stdout)  # the stored figures, as they are

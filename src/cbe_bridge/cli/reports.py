@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.engine import Connection
 
 from cbe_bridge.app import App
 from cbe_bridge.cli.output import emit, format_option
-from cbe_bridge.errors import UsageError
+from cbe_bridge.engine.compute import latest_run
+from cbe_bridge.errors import CbeBridgeError, UsageError
 from cbe_bridge.identity.report import canonical_students
 from cbe_bridge.translate.explain import explain as explain_student
 from cbe_bridge.translate.gpa_report import course_lines, find_students, gpa_lines
+from cbe_bridge.translate.student_records import computed_under
 
 
 def _resolve(app: App, refs: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -21,6 +24,22 @@ def _resolve(app: App, refs: tuple[str, ...]) -> list[tuple[str, str]]:
         raise UsageError("no student matches " + ", ".join(refs),
                          hint="give a student's source id or local student number")
     return keys
+
+
+def _warn_when_stale(app: App, conn: Connection) -> None:
+    """Say on stderr when the stored figures were computed under another mapping or continuum than
+    the one in force; they are printed all the same, as the last compute made them."""
+    run = latest_run(conn)
+    if run is None or not app.settings.mapping.files:
+        return
+    try:
+        current = computed_under(run.mapping_fingerprint, run.continuum_id, app.policy)
+    except CbeBridgeError as exc:  # reading stored figures needs no mapping: a broken one only warns
+        click.echo(f"warning: cannot check the figures against the mapping in force: {exc}", err=True)
+        return
+    if not current:
+        click.echo("warning: the mapping or continuum changed since the last 'cbe-bridge compute': these are "
+                   "the figures it made; run it again for the mapping in force", err=True)
 
 
 @click.command()
@@ -42,6 +61,7 @@ def gpa(app: App, students: tuple[str, ...], class_of: int | None, per_term: boo
     """
     keys = _resolve(app, students) if students else []
     with app.store(create=False).engine.connect() as conn:
+        _warn_when_stale(app, conn)
         lines = gpa_lines(conn, keys=keys, class_of=class_of, per_term=per_term)
         if courses:
             rows = []
