@@ -201,14 +201,18 @@ def _qualified(source: str, row: ScoreRow | GradeRow) -> ScoreRow | GradeRow:
 
 
 def evidence_for(conn: Connection, source: str, student_ids: Sequence[str], categories: Sequence[str],
-                 identity: IdentitySettings | None = None
+                 identity: IdentitySettings | None = None, linked: dict[str, dict[str, str]] | None = None
                  ) -> tuple[dict[str, list[ScoreRow]], dict[str, list[GradeRow]]]:
-    """Scores and course grades of the given students, with those of linked people (see above)."""
+    """Scores and course grades of the given students, with those of linked people (see above).
+
+    ``linked``: the students' :func:`linked_people`, when the caller has read them already."""
     scores = scores_for(conn, source, student_ids)
     grades = grades_for(conn, source, student_ids, categories)
     if identity is None or source != identity.primary:
         return scores, grades
-    for other, people in linked_people(conn, source, student_ids).items():
+    if linked is None:
+        linked = linked_people(conn, source, student_ids)
+    for other, people in linked.items():
         linked = identity.sources.get(other)
         if linked is None:  # links left by an earlier configuration: not this one's
             continue

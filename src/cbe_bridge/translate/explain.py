@@ -55,11 +55,12 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
             *, max_evidence: int = 8, identity: IdentitySettings | None = None) -> Explanation:
     """``identity``: the ``[identity]`` settings; linked people's evidence is the student's (as in compute)."""
     with store.engine.connect() as conn:
-        all_scores, all_grades = evidence_for(conn, source, [student_id], policy.grade_categories, identity)
-        scores, grades = all_scores.get(student_id, []), all_grades.get(student_id, [])
         linked = {} if identity is None else {
             other: people for other, people in linked_people(conn, source, [student_id]).items()
             if other in identity.sources}
+        all_scores, all_grades = evidence_for(conn, source, [student_id], policy.grade_categories, identity,
+                                              linked)
+        scores, grades = all_scores.get(student_id, []), all_grades.get(student_id, [])
         stored = dict(conn.execute(sa.select(proficiency.c.node_id, proficiency.c.value).where(
             proficiency.c.source == source, proficiency.c.student_id == student_id)).all())
         run = latest_run(conn)  # explain the figures as of the day they were computed
