@@ -213,13 +213,13 @@ def evidence_for(conn: Connection, source: str, student_ids: Sequence[str], cate
     if linked is None:
         linked = linked_people(conn, source, student_ids)
     for other, people in linked.items():
-        linked = identity.sources.get(other)
-        if linked is None:  # links left by an earlier configuration: not this one's
+        settings = identity.sources.get(other)
+        if settings is None:  # links left by an earlier configuration: not this one's
             continue
-        if "scores" in linked.evidence:
+        if "scores" in settings.evidence:
             for person, rows in scores_for(conn, other, list(people)).items():
                 scores[people[person]].extend(_qualified(other, r) for r in rows)
-        if "course_grades" in linked.evidence:
+        if "course_grades" in settings.evidence:
             for person, rows in grades_for(conn, other, list(people), categories).items():
                 grades[people[person]].extend(_qualified(other, r) for r in rows)
     return scores, grades
