@@ -27,7 +27,7 @@ def _records(app: App, students: tuple[str, ...], class_of: int | None) -> tuple
         raise UsageError("name students or a graduating class", hint="e.g. --class-of 2027")
     with app.store(create=False).engine.connect() as conn:
         run = latest_compute_run(conn)
-        require_current(run.mapping_fingerprint, run.continuum_id, app.policy,
+        require_current(run, app.policy,
                         "the exported records would describe rules that did not make them", "export them")
         records = list(load_records(conn, select_students(conn, students, class_of)).values())
     return records, run

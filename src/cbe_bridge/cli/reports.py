@@ -33,7 +33,7 @@ def _warn_when_stale(app: App, conn: Connection) -> None:
     if run is None or not app.settings.mapping.files:
         return
     try:
-        current = computed_under(run.mapping_fingerprint, run.continuum_id, app.policy)
+        current = computed_under(run, app.policy)
     except CbeBridgeError as exc:  # reading stored figures needs no mapping: a broken one only warns
         click.echo(f"warning: cannot check the figures against the mapping in force: {exc}", err=True)
         return

@@ -111,7 +111,7 @@ def checked_run(store: Store, policy: Policy) -> ComputeRun:
         run = latest_run(conn)
     if run is None:
         raise EngineError("nothing has been computed yet", hint="run 'cbe-bridge compute' first")
-    require_current(run.mapping_fingerprint, run.continuum_id, policy,
+    require_current(run, policy,
                     "documents would describe rules that did not make them", "make the documents")
     return run
 

@@ -71,7 +71,7 @@ def explain(store: Store, policy: Policy, source: str, student_id: str, node_ref
     for other, people in sorted(linked.items()):
         lines.append(f"  also {other}/{', '.join(sorted(people))} (linked by [identity]; its evidence is "
                      f"marked '{other}:')")
-    if run and not computed_under(run.mapping_fingerprint, run.continuum_id, policy):
+    if run and not computed_under(run, policy):
         # Letters, credits and GPA may move with a mapping edit while no proficiency value does.
         lines.append("! the mapping or continuum changed since the last 'cbe-bridge compute': what follows "
                      "is made under the mapping in force, not the stored figures; run it again")

@@ -127,19 +127,18 @@ def latest_compute_run(conn: Connection) -> ComputeRun:
     return run
 
 
-def computed_under(mapping_fingerprint: str, continuum_id: str, policy: Policy) -> bool:
-    """Whether a compute run recording this mapping fingerprint and continuum was made under ``policy``."""
-    return mapping_fingerprint == policy.mapping.fingerprint and continuum_id == policy.continuum.id
+def computed_under(run: ComputeRun, policy: Policy) -> bool:
+    """Whether ``run`` was made under ``policy`` (the mapping fingerprint and continuum it recorded)."""
+    return run.mapping_fingerprint == policy.mapping.fingerprint and run.continuum_id == policy.continuum.id
 
 
-def require_current(mapping_fingerprint: str, continuum_id: str, policy: Policy, consequence: str,
-                    then: str) -> None:
+def require_current(run: ComputeRun, policy: Policy, consequence: str, then: str) -> None:
     """Stop when the stored figures were computed under another mapping or continuum than
     ``policy``: an output that sets the policy's rules and words beside them would mix two.
 
     ``consequence`` completes "... changed since the figures were computed, so"; ``then`` the
     hint "run 'cbe-bridge compute' again, then"."""
-    if not computed_under(mapping_fingerprint, continuum_id, policy):
+    if not computed_under(run, policy):
         raise EngineError(f"the mapping or continuum changed since the figures were computed, so {consequence}",
                           hint=f"run 'cbe-bridge compute' again, then {then}")
 

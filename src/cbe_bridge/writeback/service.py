@@ -49,9 +49,8 @@ def writeback(store: Store, settings: Any, policy: Policy, *, students: Sequence
     with store.engine.connect() as conn:
         picked = pick_source(conn, source, settings.name)
         gathered = gather(conn, picked, students, class_of)
-    run = gathered.run
-    require_current(run.mapping_fingerprint, run.continuum_id, policy,
-                    "write-back would send figures the mapping in force did not make", "write back")
+    require_current(gathered.run, policy, "write-back would send figures the mapping in force did not make",
+                    "write back")
     if settings.kind == "edfi":
         from cbe_bridge.writeback.edfi import EdFiBuilder, EdFiTarget
 
