@@ -92,6 +92,33 @@ def test_bad_rows_are_rejected_with_file_line_field_and_the_rest_go_in(store, tm
     assert not any("Ann" in r["reason"] or "Lee" in r["reason"] for r in pending(store))
 
 
+NUMBERS = {"n1": ("81.4", 81.4), "n2": ("5.", 5.0), "n3": (".5", 0.5), "n4": ("+2", 2.0), "n5": ("-1.5", -1.5),
+           "n6": ("1e3", 1000.0), "n7": (" 7 ", 7.0), "n8": ("1.2.3", None), "n9": (".", None),
+           "n10": ("abc", None), "n11": ("0x10", None), "n12": ("1_000", None), "n13": ("nan", None),
+           "n14": ("7 7", None)}
+DATES = {"d1": "2024-02-29", "d2": " 2024-03-11 ", "d3": "2023-02-29", "d4": "2024-02-30", "d5": "2024-3-11",
+         "d6": "20240311", "d7": "0000-01-01", "d8": "2024-03-11T00:00", "d9": "-001-01-01", "d10": "2024-13-01"}
+
+
+def test_every_reader_reads_numbers_and_dates_alike(store, tmp_path):
+    # The SQL path settles common values on a shortcut before its full test: it must agree
+    # with the row reader on every value, plain or not.
+    results = [[i, "", "", "li1", "u1", "fully graded", text, "2025-01-17", "", "", "k1"]
+               for i, (text, _) in NUMBERS.items()]
+    results += [[i, "", "", "li1", "u1", "fully graded", "50", text, "", "", "k1"] for i, text in DATES.items()]
+    run(store, make_bundle(tmp_path / "b", rows={"results.csv": results}))
+    with store.engine.connect() as conn:
+        t = CANONICAL["results"]
+        stored = dict(conn.execute(sa.select(t.c.source_id, t.c.score)).all())
+        dates = dict(conn.execute(sa.select(t.c.source_id, t.c.score_date)).all())
+    assert {i: stored.get(i) for i in NUMBERS} == {i: value for i, (_, value) in NUMBERS.items()}
+    assert {i: dates.get(i) for i in DATES} == {"d1": "2024-02-29", "d2": "2024-03-11", **dict.fromkeys(
+        ["d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"])}
+    refused = {r["record_id"]: r["field"] for r in pending(store)}
+    assert refused == {**dict.fromkeys(["n8", "n9", "n10", "n11", "n12", "n13", "n14"], "score"),
+                       **dict.fromkeys(["d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"], "scoreDate")}
+
+
 def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store, tmp_path):
     # References are checked before duplicates: no good record is lost to a refused one.
     results = ROWS["results.csv"] + [

@@ -65,8 +65,9 @@ def _problem(kind: str, i: int, header: str, personal: bool) -> str | None:
         "float": (f"NOT (({cell} NOT GLOB '*[^0-9.]*' AND {cell} GLOB '*[0-9]*' AND {cell} NOT GLOB '*.*.*') "
                   f"OR regexp({_q(NUMBER.pattern)}, {cell}))", "expected a number"),
         "int": (f"NOT regexp({_q(WHOLE.pattern)}, {cell})", "expected a whole number"),
-        "date": (f"(length({cell}) != 10 OR substr({cell}, 5, 1) != '-' OR date(julianday({cell})) IS NOT {cell})",
-                 DATE_MESSAGE),
+        # The year 0 (and negative years) sort before '0001': Python's dates start at year 1.
+        "date": (f"(length({cell}) != 10 OR substr({cell}, 5, 1) != '-' OR {cell} < '0001' "
+                 f"OR date(julianday({cell})) IS NOT {cell})", DATE_MESSAGE),
         "datetime": (f"julianday({cell}) IS NULL",
                      "expected an ISO 8601 date-time such as 2024-05-01T12:00:00Z"),
         "bool": (f"lower({cell}) NOT IN ('true', 'false', '1', '0')", "expected true or false"),
@@ -75,7 +76,23 @@ def _problem(kind: str, i: int, header: str, personal: bool) -> str | None:
         return None
     test, message = tests[kind]
     message = header + chr(31) + header + ": " + message + ("" if personal else ",")
-    return f"WHEN {cell} != '' AND {test} THEN {_q(message)} || {got}"
+    plainly_good = _plainly_good(kind, f"c{i}")
+    guard = f"NOT {plainly_good} AND " if plainly_good else ""
+    return f"WHEN {guard}{cell} != '' AND {test} THEN {_q(message)} || {got}"
+
+
+def _plainly_good(kind: str, cell: str) -> str | None:
+    """SQL true only for a value of ``kind`` that the full test would pass, written as the
+    cells of a district's files almost all are: tested first, on the cell as it is, it spares
+    the common value the trims and the full test (a third of the check's time on the
+    district's results, measured). False or NULL says nothing: the full test decides."""
+    return {
+        "float": f"({cell} GLOB '[0-9]*' AND {cell} NOT GLOB '*[^0-9.]*' AND {cell} NOT GLOB '*.*.*')",
+        "int": f"({cell} GLOB '[0-9]*' AND {cell} NOT GLOB '*[^0-9]*')",
+        # Through a day number and back, only a real day written as YYYY-MM-DD comes back
+        # unchanged (date() alone gives 2023-02-30 back as it is).
+        "date": f"({cell} >= '0001' AND date(julianday({cell})) IS {cell})",
+    }.get(kind)
 
 
 def _convert(kind: str, i: int) -> str:
