@@ -7,12 +7,11 @@ from sqlalchemy.engine import Connection
 
 from cbe_bridge.app import App
 from cbe_bridge.cli.output import emit, format_option
-from cbe_bridge.engine.compute import latest_run
 from cbe_bridge.errors import CbeBridgeError, UsageError
 from cbe_bridge.identity.report import canonical_students
 from cbe_bridge.translate.explain import explain as explain_student
 from cbe_bridge.translate.gpa_report import course_lines, find_students, gpa_lines
-from cbe_bridge.translate.student_records import computed_under
+from cbe_bridge.translate.student_records import computed_under, latest_compute_run
 
 
 def _resolve(app: App, refs: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -26,11 +25,12 @@ def _resolve(app: App, refs: tuple[str, ...]) -> list[tuple[str, str]]:
     return keys
 
 
-def _warn_when_stale(app: App, conn: Connection) -> None:
-    """Say on stderr when the stored figures were computed under another mapping or continuum than
-    the one in force; they are printed all the same, as the last compute made them."""
-    run = latest_run(conn)
-    if run is None or not app.settings.mapping.files:
+def _check_stored_figures(app: App, conn: Connection) -> None:
+    """Stop when nothing has been computed (an empty listing would look like no GPA at all);
+    say on stderr when the stored figures were computed under another mapping or continuum than
+    the one in force: they are printed all the same, as the last compute made them."""
+    run = latest_compute_run(conn)
+    if not app.settings.mapping.files:
         return
     try:
         current = computed_under(run, app.policy)
@@ -61,7 +61,7 @@ def gpa(app: App, students: tuple[str, ...], class_of: int | None, per_term: boo
     """
     keys = _resolve(app, students) if students else []
     with app.store(create=False).engine.connect() as conn:
-        _warn_when_stale(app, conn)
+        _check_stored_figures(app, conn)
         lines = gpa_lines(conn, keys=keys, class_of=class_of, per_term=per_term)
         if courses:
             rows = []

@@ -17,13 +17,13 @@ from pathlib import Path
 from cbe_bridge import __version__
 from cbe_bridge.config import SchoolProfile
 from cbe_bridge.documents.attachment import attachment_view, default_class_of
-from cbe_bridge.translate.student_records import StudentRecord, require_current
+from cbe_bridge.translate.student_records import StudentRecord, latest_compute_run, require_current
 from cbe_bridge.documents.render import Renderer
 from cbe_bridge.documents.views import Provenance, school_view, traditional_view, transcript_view
 from cbe_bridge.documents.wording import policy_words
-from cbe_bridge.engine.compute import ComputeRun, PolicySource, latest_run
+from cbe_bridge.engine.compute import ComputeRun, PolicySource
 from cbe_bridge.engine.policy import Policy
-from cbe_bridge.errors import EngineError, UsageError
+from cbe_bridge.errors import UsageError
 from cbe_bridge.outputs import private_dir, write_private
 from cbe_bridge.store import Store, open_store
 
@@ -108,9 +108,7 @@ class DocumentContext:
 def checked_run(store: Store, policy: Policy) -> ComputeRun:
     """The last compute run, if it was made under the policy in force."""
     with store.engine.connect() as conn:
-        run = latest_run(conn)
-    if run is None:
-        raise EngineError("nothing has been computed yet", hint="run 'cbe-bridge compute' first")
+        run = latest_compute_run(conn)  # the same "nothing computed yet" as exports and write-back
     require_current(run, policy,
                     "documents would describe rules that did not make them", "make the documents")
     return run

@@ -149,7 +149,8 @@ def select_students(conn: Connection, refs: Sequence[str] = (), class_of: int | 
 
     ``refs`` are source ids or local student numbers; with no selection at all, every computed
     student. Raises a usage error naming the references that match no computed student (what
-    the user typed, not personal data read from the store), or when nothing matches.
+    the user typed, not personal data read from the store), or when nothing matches (saying
+    so when nothing has been computed at all).
     """
     users = CANONICAL["users"]
     query = (sa.select(students.c.source, students.c.student_id, users.c.identifier)
@@ -163,6 +164,8 @@ def select_students(conn: Connection, refs: Sequence[str] = (), class_of: int | 
     if refs:
         query = query.where(sa.or_(students.c.student_id.in_(list(refs)), users.c.identifier.in_(list(refs))))
     rows = conn.execute(query).all()
+    if not rows:
+        latest_compute_run(conn)  # nothing computed at all says so, not "no such student"
     found = {r for row in rows for r in (row[1], row[2]) if r is not None}
     missing = [r for r in refs if r not in found]
     if missing:
