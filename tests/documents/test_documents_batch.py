@@ -81,12 +81,12 @@ def test_merge_joins_the_batch_in_order(demo, tmp_path, monkeypatch):
 
 
 def test_figures_from_another_mapping_are_refused(demo, tmp_path, monkeypatch):
-    real = context_module.latest_run
+    real = context_module.latest_compute_run
 
     def stale(conn):  # noqa: ANN001, ANN202
         return dataclasses.replace(real(conn), mapping_fingerprint="0" * 64)
 
-    monkeypatch.setattr(context_module, "latest_run", stale)
+    monkeypatch.setattr(context_module, "latest_compute_run", stale)
     with pytest.raises(EngineError, match="mapping or continuum changed"):
         demo.context(tmp_path)
 
