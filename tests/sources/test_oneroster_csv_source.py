@@ -119,6 +119,19 @@ def test_every_reader_reads_numbers_and_dates_alike(store, tmp_path):
                        **dict.fromkeys(["d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"], "scoreDate")}
 
 
+def test_every_reader_reads_whole_numbers_alike(store, tmp_path):
+    years = {"t1": ("2025", 2025), "t2": (" 2025 ", 2025), "t3": ("+2025", 2025), "t4": ("2025.0", None),
+             "t5": ("20x5", None), "t6": ("-", None)}
+    sessions = [[i, "", "", f"Term {i}", "semester", "2024-08-26", "2025-01-17", "", text]
+                for i, (text, _) in years.items()]
+    run(store, make_bundle(tmp_path / "b", rows={"academicSessions.csv": sessions}))
+    with store.engine.connect() as conn:
+        t = CANONICAL["academic_sessions"]
+        stored = dict(conn.execute(sa.select(t.c.source_id, t.c.school_year)).all())
+    assert {i: stored.get(i) for i in years} == {i: value for i, (_, value) in years.items()}
+    assert {r["record_id"]: r["field"] for r in pending(store)} == dict.fromkeys(["t4", "t5", "t6"], "schoolYear")
+
+
 def test_a_duplicate_whose_first_row_is_refused_for_its_reference_goes_in(store, tmp_path):
     # References are checked before duplicates: no good record is lost to a refused one.
     results = ROWS["results.csv"] + [
