@@ -77,21 +77,33 @@ def _aggregate(policy: Policy, node_id: str, evidence: list[Evidence]) -> float 
                      scale_min=policy.scale.min_value, scale_max=policy.scale.max_value)
 
 
-def evaluate(policy: Policy, by_node: dict[str, list[Evidence]],
-             within: set[str] | None = None) -> dict[str, NodeResult]:
-    """Values for the nodes that have evidence and their ancestors (inside ``within`` if given).
-
-    Nodes without a value are left out of the result: absent means "no evidence".
-    """
+def _bottom_up(policy: Policy, by_node: dict[str, list[Evidence]], within: frozenset[str] | None = None
+               ) -> list[str]:
+    """The nodes that have evidence and their ancestors (inside ``within`` if given), children first."""
     active: set[str] = set()
     for node_id in by_node:
         active.add(node_id)
         active.update(policy.ancestor_ids[node_id])
     if within is not None:
         active &= within
+    return sorted(active, key=policy.position.__getitem__)
+
+
+def _rolled_up(policy: Policy, node_id: str, child_values: list[float | None]) -> float | None:
+    method, params = policy.rollup_call[node_id]
+    if params.get("k") is not None and params["k"] > len(child_values):
+        params = {**params, "k": len(child_values)}  # k of n with fewer than k parts: all
+    return rollup(method, child_values, threshold=policy.threshold, **params)
+
+
+def evaluate(policy: Policy, by_node: dict[str, list[Evidence]]) -> dict[str, NodeResult]:
+    """Values, with their lineage, for the nodes that have evidence and their ancestors.
+
+    Nodes without a value are left out of the result: absent means "no evidence".
+    """
     results: dict[str, NodeResult] = {}
     rule_text = policy.rule_text
-    for node_id in sorted(active, key=policy.position.__getitem__):
+    for node_id in _bottom_up(policy, by_node):
         direct: list[Evidence] = []
         derived: list[Evidence] = []
         for e in by_node.get(node_id, ()):
@@ -108,10 +120,7 @@ def evaluate(policy: Policy, by_node: dict[str, list[Evidence]],
             if direct:
                 child_values.append(_aggregate(policy, node_id, direct))
                 used += direct
-            method, params = policy.rollup_call[node_id]
-            if params.get("k") is not None and params["k"] > len(child_values):
-                params = {**params, "k": len(child_values)}  # k of n with fewer than k parts: all
-            value = rollup(method, child_values, threshold=policy.threshold, **params)
+            value = _rolled_up(policy, node_id, child_values)
             rule = rule_text[(node_id, True)]
             kinds |= {k.basis for k in kids if k.basis}
         elif direct:
@@ -136,6 +145,29 @@ def evaluate(policy: Policy, by_node: dict[str, list[Evidence]],
             node_id, value, level.code if level else None, value >= policy.threshold, basis_of(kinds),
             rule, used, [k.node_id for k in kids], n_direct, n_derived, last)
     return results
+
+
+def class_values(policy: Policy, by_node: dict[str, list[Evidence]], within: frozenset[str]) -> dict[str, float]:
+    """The values :func:`evaluate` gives the nodes inside ``within``, from a class's standards
+    (direct) evidence alone, without their lineage: a course keeps only its competencies' values
+    and its leaves', and this runs for every course of every student (levels, rules and tallies
+    made there were a third of the course's time)."""
+    values: dict[str, float] = {}
+    for node_id in _bottom_up(policy, by_node, within):
+        direct = by_node.get(node_id)
+        children = policy.children[node_id]
+        if any(c in values for c in children):
+            child_values = [values.get(c) for c in children]
+            if direct:
+                child_values.append(_aggregate(policy, node_id, direct))
+            value = _rolled_up(policy, node_id, child_values)
+        elif direct:
+            value = _aggregate(policy, node_id, direct)
+        else:
+            continue
+        if value is not None:
+            values[node_id] = value
+    return values
 
 
 def _tally(used: list[Evidence], kids: list[NodeResult]) -> tuple[int, int, str | None]:
@@ -195,14 +227,14 @@ def _course_result(policy: Policy, grade: GradeRow, alignment: Alignment | None,
         return CourseResult(grade, alignment, letter, None, "source",
                             "course not aligned to the continuum: the teacher's letter is used as given",
                             [], credits, credits if earned else 0.0)
-    nodes = evaluate(policy, class_evidence, policy.subtree(alignment.competencies))
-    comps = [(n, nodes[n].value if n in nodes else None, w) for n, w in alignment.competencies]
+    values = class_values(policy, class_evidence, policy.subtree(alignment.competencies))
+    comps = [(n, values.get(n), w) for n, w in alignment.competencies]
     valued = [(v, w) for _, v, w in comps if v is not None]
     letter = None
     if valued:
         value = sum(v * w for v, w in valued) / sum(w for _, w in valued)
         basis = DIRECT
-        leaves = [r.value for r in nodes.values() if not policy.children[r.node_id]]
+        leaves = [v for node_id, v in values.items() if not policy.children[node_id]]
         rule = "weighted mean of the course's competencies, on this class's standards evidence"
     else:
         read = policy.grade_value(grade, alignment)
