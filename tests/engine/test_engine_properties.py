@@ -19,7 +19,8 @@ from cbe_bridge.continuum import load_continuum
 from cbe_bridge.engine.figures import gpa_figures
 from cbe_bridge.engine.policy import Policy
 from cbe_bridge.engine.records import GradeRow, ScoreRow
-from cbe_bridge.engine.student import compute_student
+from cbe_bridge.engine.evidence import DIRECT, make_evidence
+from cbe_bridge.engine.student import class_values, compute_student, evaluate
 from cbe_bridge.mapping import load_mapping
 
 CONTINUUM = """\
@@ -128,6 +129,22 @@ def test_raising_one_score_never_lowers_a_figure(policy, rows, data):
     for scope, g in before["gpa"].items():
         if g is not None:
             assert after["gpa"][scope] >= g - 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(evidence, st.sampled_from([("M.C1",), ("M.C2",), ("M.C1", "M.C2"), ("M",)]))
+def test_a_class_is_valued_as_the_student_is_inside_its_competencies(policy, rows, codes):
+    # A course's competencies are valued without lineage (class_values): the values must be
+    # evaluate's, node for node, inside the course's subtree.
+    by_node: dict = {}
+    for i, (target, value, day) in enumerate(rows):
+        node = policy.continuum.resolve(target).id
+        by_node.setdefault(node, []).append(make_evidence(
+            node, float(value), f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}", DIRECT, f"ro{i}", str(value),
+            "k1", 1.0, "read"))
+    within = policy.subtree(tuple((policy.continuum.resolve(code).id, 1.0) for code in codes))
+    full = {node: result.value for node, result in evaluate(policy, by_node).items() if node in within}
+    assert class_values(policy, by_node, within) == full
 
 
 def test_course_grade_alone_gives_derived_figures(policy):
