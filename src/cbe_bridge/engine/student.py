@@ -151,7 +151,7 @@ def class_values(policy: Policy, by_node: dict[str, list[Evidence]], within: fro
     """The values :func:`evaluate` gives the nodes inside ``within``, from a class's standards
     (direct) evidence alone, without their lineage: a course keeps only its competencies' values
     and its leaves', and this runs for every course of every student (levels, rules and tallies
-    made there were a third of the course's time)."""
+    made there were nearly half of the course step's time, measured on the district)."""
     values: dict[str, float] = {}
     for node_id in _bottom_up(policy, by_node, within):
         direct = by_node.get(node_id)
