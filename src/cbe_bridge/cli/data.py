@@ -16,7 +16,7 @@ from cbe_bridge.app import App
 from cbe_bridge.cli.identity import echo_summary as echo_identity
 from cbe_bridge.cli.output import emit, format_option
 from cbe_bridge.engine.compute import compute as run_compute
-from cbe_bridge.engine.compute import latest_run
+from cbe_bridge.engine.compute import ComputeRun, latest_run
 from cbe_bridge.errors import EXIT_OK, EXIT_PARTIAL
 from cbe_bridge.identity.report import summarize
 from cbe_bridge.sources.base import Progress
@@ -151,6 +151,7 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
         pending = conn.execute(sa.select(sa.func.count()).select_from(rejects).where(rejects.c.status == "pending")).scalar()
         # A run still marked running while no sync holds the lock was killed.
         failing = failing_sources(conn, stale_running=not sync_running(store))
+        last = latest_run(conn)
     rows = []
     for r in runs:
         counts = {k: v for k, v in json.loads(r["counts"] or "{}").items() if not k.startswith("_")}
@@ -160,24 +161,21 @@ def status(app: App, show_rejects: bool, limit: int, check: bool, fmt: str) -> N
     if fmt == "json":  # for monitoring: everything the table shows, in one object
         with store.engine.connect() as conn:
             identity = [asdict(s) for s in summarize(conn)] if app.settings.identity is not None else None
-            last = latest_run(conn)
         click.echo(json.dumps({"store": store.display_url, "last_compute": asdict(last) if last else None,
                                "pending_rejects": pending, "identity": identity, "failing": failing,
                                "runs": rows}, indent=2, default=str))
     else:
         if fmt == "table":
-            _echo_state(app, store, pending, failing)
+            _echo_state(app, store, last, pending, failing)
         emit(rows, ["run", "source", "mode", "started", "status", "inserted", "updated", "deleted", "rejected",
                     "message"], fmt)
     if check and failing:
         raise SystemExit(EXIT_PARTIAL)
 
 
-def _echo_state(app: App, store: Store, pending: int, failing: list[dict]) -> None:
+def _echo_state(app: App, store: Store, last: ComputeRun | None, pending: int, failing: list[dict]) -> None:
     """The lines above the runs table: store, last compute, rejects, identity, failing sources."""
     click.echo(f"store: {store.display_url}")
-    with store.engine.connect() as conn:
-        last = latest_run(conn)
     if last:
         click.echo(f"last compute: run {last.id} at {last.computed_at} as of {last.as_of}, "
                    f"{last.students} students, mapping {last.mapping_fingerprint[:12]}")
