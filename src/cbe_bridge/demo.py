@@ -18,12 +18,13 @@ from pathlib import Path
 
 from cbe_bridge.config import load_settings
 from cbe_bridge.documents import write_demo_documents
-from cbe_bridge.engine.compute import ComputeSummary, PolicySource, compute, latest_run
+from cbe_bridge.engine.compute import ComputeSummary, PolicySource, compute
 from cbe_bridge.outputs import private_dir, write_json, write_private
 from cbe_bridge.project_files import sample_district_dir
 from cbe_bridge.sources.oneroster_csv import OneRosterCsvSource
 from cbe_bridge.store import open_store
 from cbe_bridge.sync import SourceOutcome, sync_sources
+from cbe_bridge.translate.student_records import latest_compute_run
 from cbe_bridge.translate.student_report import student_documents
 
 DEMO_CONFIG = """\
@@ -93,9 +94,7 @@ def run_demo(out: Path, *, as_of: date | None = None, workers: int | None = None
         summary = compute(store, policy_source, as_of=as_of or date.today(), workers=workers)
         policy = policy_source.load()
         with store.engine.connect() as conn:
-            run = latest_run(conn)
-            assert run is not None  # computed just above
-            docs = student_documents(conn, policy, run)
+            docs = student_documents(conn, policy, latest_compute_run(conn))
         folder = private_dir(out / "students")
         for (_source, student_id), doc in docs.items():
             write_json(folder / f"{student_id}.json", doc)
